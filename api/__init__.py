@@ -1,0 +1,1 @@
+"""Synergraph's interfaces: the HTTP service (FastAPI) and the command line."""

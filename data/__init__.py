@@ -1,0 +1,1 @@
+"""Synergraph's seed data: sourced facts, official territorial data and the example set."""

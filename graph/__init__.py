@@ -1,0 +1,1 @@
+"""The Synergraph engine: loading, the store, analysis and graph projections."""

@@ -1,0 +1,193 @@
+"""Reading files into graphs and loading them into the store, whole or not at all.
+
+Every file becomes one named graph whose IRI is derived from the file name
+(``https://w3id.org/synergraph/graph/<stem>``). A load parses the whole file, validates it with the
+SHACL shapes and then replaces the named graph in one transaction, together with the file's
+catalog entry (checksum, time, size). A file that fails leaves the store exactly as it was.
+
+Examples
+--------
+>>> graph_iri_for(Path("data/examples/beispiele.ttl"))
+'https://w3id.org/synergraph/graph/beispiele'
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from .errors import InputError, ValidationFailed
+from .gemeindeverzeichnis import read_administrations, read_gv_extract
+from .namespaces import BASE, graph_for, resource
+from .store import Store
+from .terms import to_rdflib
+from .validation import validate
+
+__all__ = [
+    "CATALOG_GRAPH", "LoadResult", "graph_iri_for", "read_file", "load_graph", "load_file", "checksum",
+    "loaded_checksum",
+]
+
+CATALOG_GRAPH = BASE + "graph/catalog"
+
+_RDF_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".n3": ox.RdfFormat.N3,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+}
+
+_GV_HEADER = "satzart,textkennzeichen,land"
+_ADMINISTRATIONS_HEADER = "verwaltung;art;plz;sitz;mitglied_ags"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What a load did: the graph, its size, and how long parsing, validation and writing took."""
+
+    file: str
+    graph: str
+    triples: int
+    seconds: float
+
+
+def graph_iri_for(path: Path) -> str:
+    """The named graph IRI for a file: the file's stem under the graph namespace."""
+    return str(graph_for(path.name.split(".")[0]))
+
+
+def checksum(path: Path, options: dict[str, Any] | None = None) -> str:
+    """SHA-256 of a file's bytes and the options it is read with (a change in either reloads it)."""
+    digest = hashlib.sha256(path.read_bytes())
+    options = dict(options or {})
+    if isinstance(options.get("based_on"), Path):
+        options["based_on"] = checksum(options["based_on"])
+    digest.update(json.dumps(options, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _read_rdf(path: Path, data: bytes, rdf_format: ox.RdfFormat) -> Graph:
+    graph = Graph()
+    try:
+        for triple in ox.parse(data, format=rdf_format, base_iri=path.resolve().as_uri()):
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+    except SyntaxError as error:
+        raise InputError(path, f"RDF-Syntaxfehler: {error.msg}", line=error.lineno) from error
+    return graph
+
+
+def read_file(path: Path, *, lands: Collection[str] | None = None,
+              gebietsstand: datetime.date | None = None, population_date: datetime.date | None = None,
+              based_on: Path | None = None, as_of: datetime.date | None = None) -> Graph:
+    """Read one file into an rdflib graph, by its kind.
+
+    RDF files (Turtle, N-Triples, N3, RDF/XML, JSON-LD) are parsed as they are. A Destatis
+    Gemeindeverzeichnis extract (CSV) becomes territories and administrations of ``lands`` (None:
+    all of Germany) as of ``gebietsstand``. A list of administrations with member AGS (CSV) becomes
+    dated changes against the extract ``based_on`` as of ``as_of``.
+
+    Raises
+    ------
+    InputError
+        The file is missing, of an unknown kind, or malformed (with line and field).
+    """
+    if not path.is_file():
+        raise InputError(path, "Datei nicht gefunden")
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix in _RDF_FORMATS:
+        return _read_rdf(path, data, _RDF_FORMATS[suffix])
+    if suffix == ".csv":
+        head = data[:200].decode("utf-8-sig", errors="replace").lower()
+        source = resource("source", path.stem)
+        if head.startswith(_GV_HEADER):
+            if gebietsstand is None:
+                raise InputError(path, "Für ein GV-Verzeichnis muss der Gebietsstand angegeben werden")
+            return read_gv_extract(path, lands=lands, source=source, gebietsstand=gebietsstand,
+                                   population_date=population_date)
+        if head.startswith(_ADMINISTRATIONS_HEADER):
+            if based_on is None or as_of is None:
+                raise InputError(path, "Eine Verwaltungsliste braucht das GV-Verzeichnis (based_on) und den Stand (as_of)")
+            territories = read_gv_extract(based_on, lands=lands, source=resource("source", based_on.stem),
+                                          gebietsstand=gebietsstand or as_of, population_date=population_date)
+            return read_administrations(path, territories, as_of=as_of, source=source)
+        raise InputError(path, "Unbekanntes CSV-Format: erwartet wird ein GV-Auszug von Destatis "
+                               f"('{_GV_HEADER},…') oder eine Verwaltungsliste ('{_ADMINISTRATIONS_HEADER}')", line=1)
+    raise InputError(path, f"Unbekanntes Dateiformat '{suffix}': erlaubt sind "
+                           f"{', '.join(sorted(_RDF_FORMATS))} und .csv")
+
+
+def _catalog_update(graph_iri: str, path: Path, digest: str, triples: int) -> str:
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+    g = f"<{graph_iri}>"
+    return (
+        f"DELETE WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ {g} ?p ?o }} }} ;\n"
+        f"INSERT DATA {{ GRAPH <{CATALOG_GRAPH}> {{ {g} a <http://rdfs.org/ns/void#Dataset> ; "
+        f"<{BASE}def/sourceFile> {json.dumps(path.name)} ; "
+        f"<{BASE}def/checksum> {json.dumps(digest)} ; "
+        f"<http://rdfs.org/ns/void#triples> {triples} ; "
+        f"<http://purl.org/dc/terms/modified> \"{now}\"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}"
+    )
+
+
+def loaded_checksum(store: Store, graph_iri: str) -> str | None:
+    """The checksum recorded when the graph was last loaded, or None if it never was."""
+    value = store.value(
+        "SELECT ?sum WHERE { GRAPH ?catalog { ?g sg:checksum ?sum } }",
+        catalog=URIRef(CATALOG_GRAPH), g=URIRef(graph_iri),
+    )
+    return None if value is None else str(value)
+
+
+def load_graph(store: Store, data: Graph, graph_iri: str, path: Path, digest: str,
+               check: bool = True) -> None:
+    """Validate ``data`` (unless ``check`` is False) and replace the named graph with it atomically.
+
+    Raises
+    ------
+    ValidationFailed
+        The data break the shapes; nothing was written.
+    """
+    if check:
+        problems = validate(data, store)
+        if problems:
+            raise ValidationFailed(path, problems)
+    store.replace_graph(graph_iri, data, also=_catalog_update(graph_iri, path, digest, len(data)))
+
+
+def load_file(store: Store, path: Path, graph_iri: str | None = None, **options: Any) -> LoadResult:
+    """Read, validate and load one file into its named graph (replacing what was there).
+
+    Parameters
+    ----------
+    store : Store
+    path : Path
+    graph_iri : str, optional
+        Defaults to :func:`graph_iri_for` of the file.
+    **options
+        Passed to :func:`read_file` (``lands``, ``gebietsstand``, ``based_on``, ``as_of`` ...).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "leer.ttl"; _ = f.write_text("")
+    >>> load_file(Store.in_memory(), f).triples
+    0
+    """
+    started = datetime.datetime.now()
+    graph_iri = graph_iri or graph_iri_for(path)
+    check = options.pop("check", True)
+    data = read_file(path, **options)
+    load_graph(store, data, graph_iri, path, checksum(path, options), check=check)
+    seconds = (datetime.datetime.now() - started).total_seconds()
+    return LoadResult(str(path), graph_iri, len(data), seconds)

@@ -1,0 +1,77 @@
+"""The seed graph: which shipped files a new store is filled with, and keeping it current.
+
+The list lives in ``data/seed.toml``. Opening a store loads each listed file whose checksum differs
+from the one recorded at its last load, so later starts reuse the store and reload only what changed.
+
+Examples
+--------
+>>> [entry.path.name for entry in seed_files()][:2]
+['synergraph.ttl', 'topics.ttl']
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Any
+
+from .loading import LoadResult, checksum, graph_iri_for, load_file, loaded_checksum
+from .store import Store
+
+__all__ = ["SeedFile", "seed_files", "ensure_seeded"]
+
+
+@dataclass(frozen=True)
+class SeedFile:
+    """One file of the seed graph with the options it is read with."""
+
+    path: Path
+    example: bool = False
+    validate: bool = True
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def graph(self) -> str:
+        """The named graph this file is loaded into."""
+        return graph_iri_for(self.path)
+
+
+def _package_dir(package: str) -> Path:
+    with as_file(files(f"synergraph.{package}")) as folder:
+        return Path(folder)
+
+
+def seed_files() -> list[SeedFile]:
+    """The files of the seed graph in load order, from ``data/seed.toml``."""
+    data_dir = _package_dir("data")
+    manifest = tomllib.loads((data_dir / "seed.toml").read_text(encoding="utf-8"))
+    entries = []
+    for item in manifest["file"]:
+        folder = _package_dir(item.pop("package"))
+        path = folder / item.pop("path")
+        example = item.pop("example", False)
+        check = item.pop("validate", True)
+        if "based_on" in item:
+            item["based_on"] = folder / item["based_on"]
+        entries.append(SeedFile(path, example=example, validate=check, options=item))
+    return entries
+
+
+def ensure_seeded(store: Store, examples: bool = True) -> list[LoadResult]:
+    """Load every seed file that is new or changed; drop the example graph when ``examples`` is off.
+
+    Returns what was loaded (empty when the store was already current).
+    """
+    loaded = []
+    for entry in seed_files():
+        if entry.example and not examples:
+            if store.has_graph(entry.graph):
+                store.drop_graph(entry.graph)
+            continue
+        if loaded_checksum(store, entry.graph) == checksum(entry.path, entry.options):
+            continue
+        loaded.append(load_file(store, entry.path, check=entry.validate, **entry.options))
+    store.flush()
+    return loaded

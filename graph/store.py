@@ -1,0 +1,201 @@
+"""The on-disk SPARQL store: an Oxigraph database with Synergraph's conventions.
+
+The default graph of every query is the union of all named graphs; each loaded file lives in its
+own named graph. Query results come back as plain Python rows, never as engine objects.
+
+Examples
+--------
+>>> from rdflib import Literal, URIRef, RDFS
+>>> store = Store.in_memory()
+>>> store.replace_graph("https://example.org/g", [(URIRef("https://example.org/a"), RDFS.label, Literal("A"))])
+>>> store.select("SELECT ?label WHERE { ?s rdfs:label ?label }")
+[{'label': 'A'}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.term import Node
+
+from .namespaces import PREFIXES
+from .terms import to_oxigraph, to_python, to_rdflib
+
+__all__ = ["Store", "GraphInfo", "StoreLocked"]
+
+Binding = str | int | float | bool | Node | ox.NamedNode | ox.Literal
+
+
+class StoreLocked(Exception):
+    """Another process (usually a running ``synergraph serve``) holds the store open for writing."""
+
+
+@dataclass(frozen=True)
+class GraphInfo:
+    """A named graph of the store and the number of triples in it."""
+
+    iri: str
+    triples: int
+
+
+def _term(value: Binding) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+        return value
+    if isinstance(value, Node):
+        return to_oxigraph(value)
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false",
+                          datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double"))
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+    return ox.Literal(str(value))
+
+
+class Store:
+    """Synergraph's store: one Oxigraph database on disk (or in memory for tests and tools).
+
+    Parameters
+    ----------
+    path : Path or None
+        Folder of the on-disk database; created if missing. ``None`` keeps everything in memory.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        if path is None:
+            self._db = ox.Store()
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            try:
+                self._db = ox.Store(str(path))
+            except OSError as error:
+                if "lock" in str(error).lower():
+                    raise StoreLocked(
+                        f"Der Speicher {path} ist von einem anderen Prozess geöffnet (läuft 'synergraph serve'?). "
+                        "Fragen Sie den laufenden Dienst über HTTP ab oder beenden Sie ihn zuerst."
+                    ) from error
+                raise
+
+    @classmethod
+    def in_memory(cls) -> Store:
+        """A store that lives only in memory."""
+        return cls(None)
+
+    @property
+    def engine(self) -> ox.Store:
+        """The underlying pyoxigraph store, for the SPARQL protocol layer that streams results."""
+        return self._db
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _query(self, sparql: str, bindings: Mapping[str, Binding] | None) -> Any:
+        substitutions = {ox.Variable(name): _term(value) for name, value in (bindings or {}).items()}
+        return self._db.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True,
+                              substitutions=substitutions or None)
+
+    def select(self, sparql: str, **bindings: Binding) -> list[dict[str, Any]]:
+        """Run a SELECT query; return one dict per row with plain Python values (unbound left out).
+
+        Values given as keyword arguments are bound to the query's variables of that name, so user
+        input never becomes query text.
+
+        >>> Store.in_memory().select("SELECT ?x WHERE { }", x="https://example.org/a")
+        [{'x': 'https://example.org/a'}]
+        """
+        solutions = self._query(sparql, bindings)
+        names = [variable.value for variable in solutions.variables]
+        rows = []
+        for solution in solutions:
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = to_python(value)
+            rows.append(row)
+        return rows
+
+    def value(self, sparql: str, **bindings: Binding) -> Any:
+        """The single value of the first row of a one-column SELECT, or None.
+
+        >>> Store.in_memory().value("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        0
+        """
+        rows = self.select(sparql, **bindings)
+        if not rows or not rows[0]:
+            return None
+        return next(iter(rows[0].values()))
+
+    def ask(self, sparql: str, **bindings: Binding) -> bool:
+        """Run an ASK query."""
+        return bool(self._query(sparql, bindings))
+
+    def construct(self, sparql: str, **bindings: Binding) -> Graph:
+        """Run a CONSTRUCT or DESCRIBE query; return an rdflib graph."""
+        graph = Graph()
+        for triple in self._query(sparql, bindings):
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        return graph
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update in one transaction."""
+        self._db.update(sparql, prefixes=PREFIXES)
+
+    # -- graphs --------------------------------------------------------------------------------
+
+    def graphs(self) -> list[GraphInfo]:
+        """The named graphs and their sizes, sorted by IRI."""
+        rows = self._db.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        sizes = {row["g"].value: int(row["n"].value) for row in rows}
+        for name in self._db.named_graphs():
+            sizes.setdefault(name.value, 0)
+        return [GraphInfo(iri, sizes[iri]) for iri in sorted(sizes)]
+
+    def __len__(self) -> int:
+        return len(self._db)
+
+    def has_graph(self, iri: str) -> bool:
+        """Whether a named graph of this IRI exists."""
+        return self._db.contains_named_graph(ox.NamedNode(iri))
+
+    def triples(self, graph_iri: str) -> Iterator[tuple[Node, Node, Node]]:
+        """The triples of one named graph as rdflib terms."""
+        for quad in self._db.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri)):
+            yield to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)
+
+    def replace_graph(self, graph_iri: str,
+                      triples: Iterable[tuple[Node, Node, Node]],
+                      also: str = "") -> None:
+        """Replace the contents of one named graph atomically.
+
+        The old contents are dropped and the new ones inserted in a single transaction, together
+        with the optional SPARQL update ``also`` (e.g. the catalog entry for the graph): readers see
+        either the old state or the new one, never a mixture, and a killed process leaves the old.
+        """
+        graph = ox.NamedNode(graph_iri)
+        body = ox.serialize(
+            (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples),
+            format=ox.RdfFormat.N_TRIPLES,
+        )
+        text = body.decode("utf-8") if body else ""
+        update = f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{text}}} }}"
+        if also:
+            update += " ;\n" + also
+        self._db.update(update)
+
+    def drop_graph(self, graph_iri: str) -> None:
+        """Remove a named graph and its triples."""
+        self._db.update(f"DROP SILENT GRAPH {ox.NamedNode(graph_iri)}")
+
+    def flush(self) -> None:
+        """Write everything to disk."""
+        if self.path is not None:
+            self._db.flush()

@@ -1,0 +1,1 @@
+"""The Synergraph vocabulary, topics and SHACL shapes as Turtle files."""
