@@ -1,0 +1,103 @@
+"""Fixtures: real stores on disk and a real service process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from synergraph.graph.seed import ensure_seeded
+from synergraph.graph.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def seeded_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store folder filled once with the whole seed graph (examples included); copy it to change it."""
+    path = tmp_path_factory.mktemp("seeded") / "store"
+    store = Store(path)
+    ensure_seeded(store, examples=True)
+    del store
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeded_store(seeded_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """A read-mostly seeded store shared by the session (do not write to it)."""
+    copy = tmp_path_factory.mktemp("shared") / "store"
+    shutil.copytree(seeded_store_dir, copy)
+    return Store(copy)
+
+
+@pytest.fixture
+def fresh_store_dir(seeded_store_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the seeded store for a test that writes."""
+    copy = tmp_path / "store"
+    shutil.copytree(seeded_store_dir, copy)
+    return copy
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cli(*args: str, store: Path, env: dict[str, str] | None = None, input: str | None = None,
+        timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``synergraph`` command as a user would."""
+    environment = {**os.environ, "SYNERGRAPH_STORE": str(store), **(env or {})}
+    exe = Path(sys.executable).with_name("synergraph")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, env=environment,
+                          input=input, timeout=timeout)
+
+
+class Server:
+    """A ``synergraph serve`` process on a free loopback port."""
+
+    def __init__(self, store: Path, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        environment = {**os.environ, "SYNERGRAPH_STORE": str(store), **(env or {})}
+        exe = Path(sys.executable).with_name("synergraph")
+        self.process = subprocess.Popen([str(exe), "serve", "--port", str(self.port)], env=environment,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server ended: {self.process.stdout.read() if self.process.stdout else ''}")
+            try:
+                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("server did not answer on /health within 120 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(seeded_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The service running as a real process over a copy of the seeded store."""
+    copy = tmp_path_factory.mktemp("served") / "store"
+    shutil.copytree(seeded_store_dir, copy)
+    running = Server(copy)
+    yield running
+    running.stop()

@@ -1,0 +1,159 @@
+"""A data steward loads files: each lands whole or not at all, and the store survives restarts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+
+from synergraph.graph.errors import InputError, ValidationFailed
+from synergraph.graph.loading import graph_iri_for, load_file, loaded_checksum
+from synergraph.graph.seed import ensure_seeded, seed_files
+from synergraph.graph.store import Store
+
+PREFIXES = textwrap.dedent("""\
+    @prefix sg: <https://w3id.org/synergraph/def/> .
+    @prefix dcterms: <http://purl.org/dc/terms/> .
+    @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    @prefix id: <https://w3id.org/synergraph/id/> .
+    """)
+
+GOOD = PREFIXES + textwrap.dedent("""\
+    <https://w3id.org/synergraph/id/responsibility/test-ki-barnim> a sg:Responsibility ;
+        rdfs:label "Kreisverwaltung Barnim: Künstliche Intelligenz"@de ;
+        sg:holder <https://w3id.org/synergraph/id/body/verwaltung-12060> ;
+        sg:topic <https://w3id.org/synergraph/def/topic/kuenstliche-intelligenz> ;
+        sg:territory <https://w3id.org/synergraph/id/territory/12060> ;
+        sg:role <https://w3id.org/synergraph/def/role/federfuehrend> ;
+        sg:validFrom "2025-01-01"^^xsd:date ;
+        dcterms:source <https://w3id.org/synergraph/id/source/beispieldaten> .
+    """)
+
+
+def _snapshot(store: Store) -> set[str]:
+    return {str(q) for q in store.engine}
+
+
+def test_a_valid_file_lands_in_its_own_named_graph(fresh_store_dir: Path, tmp_path: Path) -> None:
+    store = Store(fresh_store_dir)
+    path = tmp_path / "ki-barnim.ttl"
+    path.write_text(GOOD, encoding="utf-8")
+    result = load_file(store, path)
+    assert result.graph == "https://w3id.org/synergraph/graph/ki-barnim"
+    assert result.triples == 8
+    assert store.value("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                       g=URIRef(result.graph)) == 8
+    assert loaded_checksum(store, result.graph) is not None
+
+
+@pytest.mark.parametrize("name, content, error", [
+    ("syntax.ttl", PREFIXES + "<https://w3id.org/synergraph/id/x> sg:holder \"kaputt .\n", InputError),
+    ("shapes.ttl", GOOD.replace("sg:holder <https://w3id.org/synergraph/id/body/verwaltung-12060> ;", ""),
+     ValidationFailed),
+    ("until-before-from.ttl", GOOD.replace('sg:validFrom "2025-01-01"^^xsd:date ;',
+                                          'sg:validFrom "2025-01-01"^^xsd:date ; sg:validUntil "2024-01-01"^^xsd:date ;'),
+     ValidationFailed),
+])
+def test_a_broken_file_changes_nothing(fresh_store_dir: Path, tmp_path: Path, name: str, content: str,
+                                       error: type[Exception]) -> None:
+    store = Store(fresh_store_dir)
+    before = _snapshot(store)
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(error) as raised:
+        load_file(store, path)
+    assert name in str(raised.value)
+    assert _snapshot(store) == before
+
+
+def test_a_syntax_error_names_file_and_line(fresh_store_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "zeile.ttl"
+    path.write_text(PREFIXES + "\n\n<https://w3id.org/synergraph/id/x> <https://w3id.org/synergraph/def/p> .\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        load_file(Store(fresh_store_dir), path)
+    assert raised.value.line == 8
+    assert "zeile.ttl, Zeile 8" in str(raised.value)
+
+
+def test_replacing_a_graph_with_a_broken_version_keeps_the_old_one(fresh_store_dir: Path, tmp_path: Path) -> None:
+    store = Store(fresh_store_dir)
+    path = tmp_path / "ki.ttl"
+    path.write_text(GOOD, encoding="utf-8")
+    load_file(store, path)
+    before = _snapshot(store)
+    path.write_text(GOOD.replace("sg:role <https://w3id.org/synergraph/def/role/federfuehrend>",
+                                 "sg:role <https://w3id.org/synergraph/def/role/erfunden>"), encoding="utf-8")
+    with pytest.raises(ValidationFailed):
+        load_file(store, path)
+    assert _snapshot(store) == before
+
+
+def test_the_store_reopens_after_a_restart_without_reloading(seeded_store_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "store"
+    shutil.copytree(seeded_store_dir, copy)
+    first = Store(copy)
+    triples = len(first)
+    del first
+    again = Store(copy)
+    assert len(again) == triples
+    assert ensure_seeded(again, examples=True) == []
+
+
+def test_a_changed_seed_file_is_reloaded_and_only_that_one(seeded_store_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "store"
+    shutil.copytree(seeded_store_dir, copy)
+    store = Store(copy)
+    examples = next(entry for entry in seed_files() if entry.example)
+    store.update(f"DELETE WHERE {{ GRAPH <https://w3id.org/synergraph/graph/catalog> "
+                 f"{{ <{examples.graph}> <https://w3id.org/synergraph/def/checksum> ?c }} }}")
+    reloaded = ensure_seeded(store, examples=True)
+    assert [r.graph for r in reloaded] == [examples.graph]
+
+
+def test_examples_can_be_switched_off(fresh_store_dir: Path) -> None:
+    store = Store(fresh_store_dir)
+    examples = next(entry for entry in seed_files() if entry.example)
+    assert store.has_graph(examples.graph)
+    ensure_seeded(store, examples=False)
+    assert not store.has_graph(examples.graph)
+    assert store.value("SELECT (COUNT(*) AS ?n) WHERE { ?s dcterms:source "
+                       "<https://w3id.org/synergraph/id/source/beispieldaten> }") == 0
+
+
+def test_a_killed_load_leaves_the_store_as_before(fresh_store_dir: Path, tmp_path: Path) -> None:
+    """SIGKILL while a large graph is being written: after restart the graph is absent or whole."""
+    big = tmp_path / "gross.nt"
+    with big.open("w", encoding="utf-8") as out:
+        for i in range(300_000):
+            out.write(f"<https://w3id.org/synergraph/id/test/{i}> <http://www.w3.org/2000/01/rdf-schema#label> "
+                      f"\"Eintrag {i}\"@de .\n")
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from synergraph.graph.store import Store\n"
+        "from synergraph.graph.loading import load_file\n"
+        "store = Store(Path(sys.argv[1])); print('open', flush=True)\n"
+        "load_file(store, Path(sys.argv[2]), check=False); print('done', flush=True)\n"
+    )
+    before = len(Store(fresh_store_dir))
+    process = subprocess.Popen([sys.executable, "-c", script, str(fresh_store_dir), str(big)],
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stdout.readline().strip() == "open"
+    import time
+
+    time.sleep(1.5)
+    process.kill()
+    process.wait()
+    store = Store(fresh_store_dir)
+    size = store.value("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", g=URIRef(graph_iri_for(big)))
+    assert size in (0, 300_000)
+    assert len(store) in (before, before + 300_000 + 5)
