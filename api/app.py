@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from synergraph import __version__
 
 from . import health
+from . import rest
 from .service import Service
 
 __all__ = ["create_app"]
@@ -28,4 +29,6 @@ def create_app(service: Service) -> FastAPI:
     )
     app.state.service = service
     app.include_router(health.router)
+    app.include_router(rest.router)
+    app.include_router(rest.search_router)
     return app
