@@ -23,7 +23,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
-
 from synergraph.graph import catalog
 from synergraph.graph.catalog import InvalidValue, NotFound
 from synergraph.graph.search import SearchIndex, index_path_for
@@ -31,7 +30,7 @@ from synergraph.graph.search import SearchIndex, index_path_for
 from .dependencies import get_service
 from .service import Service
 
-__all__ = ["router", "search_router", "search_index"]
+__all__ = ["router", "search_index", "search_router"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -323,7 +322,8 @@ def list_bodies(
     service: Service = Depends(get_service),
 ) -> Any:
     """Organisations, filtered by level, class and a part of their name."""
-    return _page(BodyPage, catalog.bodies(service.store, level=level, type=type, q=q, limit=limit, offset=offset))
+    found = catalog.bodies(service.store, level=level, type=type, q=q, limit=limit, offset=offset)
+    return _page(BodyPage, found)
 
 
 @router.get("/bodies/{slug}", response_model=BodyOut, summary="Eine Stelle")
@@ -352,7 +352,7 @@ def get_territory(
     as_of: datetime.date | None = Query(None, description="Stichtag der Zugehörigkeiten (Standard: heute)"),
     service: Service = Depends(get_service),
 ) -> Any:
-    """One territory with ``contains`` (direct parts) and ``within`` (the chain up to Germany) on ``as_of``."""
+    """One territory with ``contains`` (direct parts) and ``within`` (the chain up to Germany)."""
     return TerritoryDetailOut.model_validate(catalog.territory(service.store, key, as_of=as_of))
 
 
@@ -375,7 +375,7 @@ def list_responsibilities(
     limit: int = Limit, offset: int = Offset,
     service: Service = Depends(get_service),
 ) -> Any:
-    """Responsibilities; for a territory also those of every territory containing it (marked ``inherited``)."""
+    """Responsibilities; for a territory also those of the territories containing it (``inherited``)."""
     return _page(ResponsibilityPage, catalog.responsibilities(
         service.store, topic=topic, exact=exact, territory=territory, include_containing=include_containing,
         role=role, holder=holder, as_of=as_of, limit=limit, offset=offset))
@@ -408,15 +408,16 @@ def get_initiative(slug: str = Path(description="Kurzname aus der IRI id/initiat
 # -- search ----------------------------------------------------------------------------------------
 
 _INDEX_LOCK = threading.Lock()
+_INDEXES: dict[int, SearchIndex] = {}
 
 
 def search_index(service: Service) -> SearchIndex:
     """The search index of the service's store (created on first use, beside the store folder)."""
     with _INDEX_LOCK:
-        index: SearchIndex | None = getattr(service, "_search_index", None)
-        if index is None:
+        index = _INDEXES.get(id(service.store))
+        if index is None or index.store is not service.store:
             index = SearchIndex(service.store, index_path_for(service.settings.store))
-            setattr(service, "_search_index", index)
+            _INDEXES[id(service.store)] = index
         return index
 
 
@@ -434,7 +435,8 @@ search_router = APIRouter(prefix="/api", tags=["Suche"], route_class=ProblemRout
 
 @search_router.get("/search", response_model=SearchPage, summary="Volltextsuche")
 def search(
-    q: str = Query(min_length=1, max_length=500, description="Suchwörter, z. B. 'Digitalstrategie' oder 'KI'"),
+    q: str = Query(min_length=1, max_length=500,
+                   description="Suchwörter, z. B. 'Digitalstrategie' oder 'KI'"),
     type: str | None = Query(None, description="Nur Ressourcen dieser Klasse, z. B. Initiative, Municipality"),
     limit: int = Query(20, ge=1, le=200, description="Höchstzahl der Treffer dieser Seite"),
     offset: int = Offset,

@@ -14,10 +14,11 @@ Examples
 >>> store = Store.in_memory()
 >>> bodies(store).total
 0
->>> territory(store, "12060024")
-Traceback (most recent call last):
-...
-synergraph.graph.catalog.NotFound: Gebiet '12060024' ist nicht bekannt.
+>>> try:
+...     territory(store, "12060024")
+... except NotFound as error:
+...     print(error)
+Gebiet '12060024' ist nicht bekannt.
 """
 
 from __future__ import annotations
@@ -38,10 +39,30 @@ from .queries import load_query
 from .store import Store
 
 __all__ = [
-    "Page", "Ref", "Body", "Territory", "TerritoryDetail", "Topic", "Responsibility", "Initiative",
-    "InitiativeDetail", "KeyFigure", "NotFound", "InvalidValue", "Snapshot", "snapshot", "store_fingerprint",
-    "page_path", "bodies", "body", "territories", "territory", "topics", "responsibilities", "initiatives",
+    "Body",
+    "Initiative",
+    "InitiativeDetail",
+    "InvalidValue",
+    "KeyFigure",
+    "NotFound",
+    "Page",
+    "Ref",
+    "Responsibility",
+    "Snapshot",
+    "Territory",
+    "TerritoryDetail",
+    "Topic",
+    "bodies",
+    "body",
     "initiative",
+    "initiatives",
+    "page_path",
+    "responsibilities",
+    "snapshot",
+    "store_fingerprint",
+    "territories",
+    "territory",
+    "topics",
 ]
 
 T = TypeVar("T")
@@ -585,10 +606,11 @@ def body(store: Store, slug: str) -> Body:
 
     Examples
     --------
-    >>> body(Store.in_memory(), "mdjd")
-    Traceback (most recent call last):
-    ...
-    synergraph.graph.catalog.NotFound: Stelle 'mdjd' ist nicht bekannt.
+    >>> try:
+    ...     body(Store.in_memory(), "mdjd")
+    ... except NotFound as error:
+    ...     print(error)
+    Stelle 'mdjd' ist nicht bekannt.
     """
     snap = snapshot(store)
     iri = _body_iri(snap, slug)
@@ -676,10 +698,11 @@ def territory(store: Store, key: str, as_of: datetime.date | None = None) -> Ter
 
     Examples
     --------
-    >>> territory(Store.in_memory(), "de")
-    Traceback (most recent call last):
-    ...
-    synergraph.graph.catalog.NotFound: Gebiet 'de' ist nicht bekannt.
+    >>> try:
+    ...     territory(Store.in_memory(), "de")
+    ... except NotFound as error:
+    ...     print(error)
+    Gebiet 'de' ist nicht bekannt.
     """
     snap = snapshot(store)
     iri = _territory_iri(store, snap, key)
@@ -786,7 +809,7 @@ def responsibilities(store: Store, topic: str | None = None, exact: bool = False
             role=snap.ref(row["role"]), valid_from=_iso(row.get("validFrom")),
             valid_until=_iso(row.get("validUntil")), known_valid_on=_iso(row.get("knownValidOn")),
             legal_basis=row.get("legalBasis"), source=snap.ref(row["source"]) if "source" in row else None,
-            inherited=bool(places) and row["territory"] != places[0],
+            inherited=places is not None and row["territory"] != places[0],
         )))
     unique = {r.iri: (depth, r) for depth, r in found}
     ordered = sorted(unique.values(), key=lambda d: (d[0], _fold(d[1].topic.label), _fold(d[1].holder.label), d[1].iri))
@@ -899,10 +922,11 @@ def initiative(store: Store, slug: str) -> InitiativeDetail:
 
     Examples
     --------
-    >>> initiative(Store.in_memory(), "x")
-    Traceback (most recent call last):
-    ...
-    synergraph.graph.catalog.NotFound: Initiative 'x' ist nicht bekannt.
+    >>> try:
+    ...     initiative(Store.in_memory(), "x")
+    ... except NotFound as error:
+    ...     print(error)
+    Initiative 'x' ist nicht bekannt.
     """
     snap = snapshot(store)
     iri = str(resource("initiative", slug))
