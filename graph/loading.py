@@ -143,7 +143,8 @@ def _catalog_update(graph_iri: str, path: Path, digest: str, triples: int) -> st
 def loaded_checksum(store: Store, graph_iri: str) -> str | None:
     """The checksum recorded when the graph was last loaded, or None if it never was."""
     value = store.value(
-        "SELECT ?sum WHERE { GRAPH ?catalog { ?g sg:checksum ?sum } }",
+        # bound variables must be projected for pyoxigraph's substitutions
+        "SELECT ?sum ?catalog ?g WHERE { GRAPH ?catalog { ?g sg:checksum ?sum } }",
         catalog=URIRef(CATALOG_GRAPH), g=URIRef(graph_iri),
     )
     return None if value is None else str(value)
