@@ -456,8 +456,17 @@ class Snapshot:
         return order
 
     def ancestors(self, iri: str, day: datetime.date | None) -> list[str]:
-        """All territories containing ``iri`` on ``day``, nearest first."""
-        return self._walk(iri, lambda t: self.parents_on(t, day))
+        """All territories containing ``iri`` on ``day``, nearest first.
+
+        A Gemeinde may lie directly in its Kreis and in an Amt that lies in the same Kreis; the Amt
+        comes first because more territories contain it.
+        """
+        def step(t: str) -> list[str]:
+            return self.parents_on(t, day)
+
+        found = self._walk(iri, step)
+        depth = {a: len(self._walk(a, step)) for a in found}
+        return sorted(found, key=lambda a: (-depth[a], found.index(a)))
 
     def descendants(self, iri: str, day: datetime.date | None) -> list[str]:
         """All territories inside ``iri`` on ``day``, nearest first."""
