@@ -62,12 +62,19 @@ _GERMAN = {
 }
 
 
-def _problem(status: int, title: str, detail: str, parameter: str | None = None,
-             allowed: Sequence[str] | None = None) -> JSONResponse:
-    body = Problem(title=title, status=status, detail=detail, parameter=parameter,
-                   allowed=list(allowed) if allowed else None)
-    return JSONResponse(body.model_dump(exclude_none=True), status_code=status,
-                        media_type="application/problem+json")
+def _problem(
+    status: int, title: str, detail: str, parameter: str | None = None, allowed: Sequence[str] | None = None
+) -> JSONResponse:
+    body = Problem(
+        title=title,
+        status=status,
+        detail=detail,
+        parameter=parameter,
+        allowed=list(allowed) if allowed else None,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True), status_code=status, media_type="application/problem+json"
+    )
 
 
 def _validation_problem(error: RequestValidationError) -> JSONResponse:
@@ -318,7 +325,8 @@ def list_bodies(
     level: str | None = Query(None, description="Ebene: bund, land, kreis, amt, gemeinde"),
     type: str | None = Query(None, description="Klasse, z. B. StateMinistry, AmtAdministration"),
     q: str | None = Query(None, description="Teil der Bezeichnung oder Abkürzung"),
-    limit: int = Limit, offset: int = Offset,
+    limit: int = Limit,
+    offset: int = Offset,
     service: Service = Depends(get_service),
 ) -> Any:
     """Organisations, filtered by level, class and a part of their name."""
@@ -327,8 +335,10 @@ def list_bodies(
 
 
 @router.get("/bodies/{slug}", response_model=BodyOut, summary="Eine Stelle")
-def get_body(slug: str = Path(description="Kurzname aus der IRI id/body/{slug}"),
-             service: Service = Depends(get_service)) -> Any:
+def get_body(
+    slug: str = Path(description="Kurzname aus der IRI id/body/{slug}"),
+    service: Service = Depends(get_service),
+) -> Any:
     """One organisation by the slug of its IRI."""
     return BodyOut.model_validate(catalog.body(service.store, slug))
 
@@ -338,12 +348,15 @@ def list_territories(
     type: str | None = Query(None, description="Klasse, z. B. Municipality, Amt, District, State"),
     within: str | None = Query(None, description="Schlüssel eines Gebiets: nur Gebiete darin (jede Tiefe)"),
     as_of: datetime.date | None = Query(None, description="Stichtag der Zugehörigkeiten (Standard: heute)"),
-    limit: int = Limit, offset: int = Offset,
+    limit: int = Limit,
+    offset: int = Offset,
     service: Service = Depends(get_service),
 ) -> Any:
     """Territories, filtered by class and by a territory containing them."""
-    return _page(TerritoryPage, catalog.territories(service.store, type=type, within=within, as_of=as_of,
-                                                    limit=limit, offset=offset))
+    return _page(
+        TerritoryPage,
+        catalog.territories(service.store, type=type, within=within, as_of=as_of, limit=limit, offset=offset),
+    )
 
 
 @router.get("/territories/{key}", response_model=TerritoryDetailOut, summary="Ein Gebiet")
@@ -372,13 +385,26 @@ def list_responsibilities(
     role: str | None = Query(None, description="Rolle: federfuehrend, beteiligt, foerdernd, ..."),
     holder: str | None = Query(None, description="Zuständige Stelle (Kurzname)"),
     as_of: datetime.date | None = AsOf,
-    limit: int = Limit, offset: int = Offset,
+    limit: int = Limit,
+    offset: int = Offset,
     service: Service = Depends(get_service),
 ) -> Any:
     """Responsibilities; for a territory also those of the territories containing it (``inherited``)."""
-    return _page(ResponsibilityPage, catalog.responsibilities(
-        service.store, topic=topic, exact=exact, territory=territory, include_containing=include_containing,
-        role=role, holder=holder, as_of=as_of, limit=limit, offset=offset))
+    return _page(
+        ResponsibilityPage,
+        catalog.responsibilities(
+            service.store,
+            topic=topic,
+            exact=exact,
+            territory=territory,
+            include_containing=include_containing,
+            role=role,
+            holder=holder,
+            as_of=as_of,
+            limit=limit,
+            offset=offset,
+        ),
+    )
 
 
 @router.get("/initiatives", response_model=InitiativePage, summary="Initiativen")
@@ -389,18 +415,32 @@ def list_initiatives(
     status: str | None = Query(None, description="Status: geplant, laufend, abgeschlossen"),
     body: str | None = Query(None, description="Stelle (Kurzname): federführend, Partner oder Förderer"),
     as_of: datetime.date | None = AsOf,
-    limit: int = Limit, offset: int = Offset,
+    limit: int = Limit,
+    offset: int = Offset,
     service: Service = Depends(get_service),
 ) -> Any:
     """Initiatives, filtered by topic, territory, status, body and day."""
-    return _page(InitiativePage, catalog.initiatives(
-        service.store, topic=topic, exact=exact, territory=territory, status=status, body=body, as_of=as_of,
-        limit=limit, offset=offset))
+    return _page(
+        InitiativePage,
+        catalog.initiatives(
+            service.store,
+            topic=topic,
+            exact=exact,
+            territory=territory,
+            status=status,
+            body=body,
+            as_of=as_of,
+            limit=limit,
+            offset=offset,
+        ),
+    )
 
 
 @router.get("/initiatives/{slug}", response_model=InitiativeDetailOut, summary="Eine Initiative")
-def get_initiative(slug: str = Path(description="Kurzname aus der IRI id/initiative/{slug}"),
-                   service: Service = Depends(get_service)) -> Any:
+def get_initiative(
+    slug: str = Path(description="Kurzname aus der IRI id/initiative/{slug}"),
+    service: Service = Depends(get_service),
+) -> Any:
     """One initiative with its key figures."""
     return InitiativeDetailOut.model_validate(catalog.initiative(service.store, slug))
 
@@ -429,15 +469,23 @@ async def _sync_on_start(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-search_router = APIRouter(prefix="/api", tags=["Suche"], route_class=ProblemRoute,
-                          responses={422: _PROBLEMS[422]}, lifespan=_sync_on_start)
+search_router = APIRouter(
+    prefix="/api",
+    tags=["Suche"],
+    route_class=ProblemRoute,
+    responses={422: _PROBLEMS[422]},
+    lifespan=_sync_on_start,
+)
 
 
 @search_router.get("/search", response_model=SearchPage, summary="Volltextsuche")
 def search(
-    q: str = Query(min_length=1, max_length=500,
-                   description="Suchwörter, z. B. 'Digitalstrategie' oder 'KI'"),
-    type: str | None = Query(None, description="Nur Ressourcen dieser Klasse, z. B. Initiative, Municipality"),
+    q: str = Query(
+        min_length=1, max_length=500, description="Suchwörter, z. B. 'Digitalstrategie' oder 'KI'"
+    ),
+    type: str | None = Query(
+        None, description="Nur Ressourcen dieser Klasse, z. B. Initiative, Municipality"
+    ),
     limit: int = Query(20, ge=1, le=200, description="Höchstzahl der Treffer dieser Seite"),
     offset: int = Offset,
     service: Service = Depends(get_service),

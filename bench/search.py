@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import random
-import re
 import resource
 import sqlite3
 import statistics
@@ -55,12 +54,25 @@ EX = "https://w3id.org/synergraph/id/bench/"
 # The generated labels share many words with it on purpose; queries whose answer is not unique among
 # them (e.g. "Breitband" against thousands of "Breitband…" compounds) would measure luck, not quality.
 REFERENCE = [
-    ("kommunale-digitalstrategie", "Kommunale Digitalstrategie", [], "Strategien der Kommunen für die Digitalisierung"),
-    ("digitalisierungsstrategie-bb", "Digitalisierungsstrategie des Landes Brandenburg", [],
-     "Strategie der Landesregierung"),
+    (
+        "kommunale-digitalstrategie",
+        "Kommunale Digitalstrategie",
+        [],
+        "Strategien der Kommunen für die Digitalisierung",
+    ),
+    (
+        "digitalisierungsstrategie-bb",
+        "Digitalisierungsstrategie des Landes Brandenburg",
+        [],
+        "Strategie der Landesregierung",
+    ),
     ("ki", "Künstliche Intelligenz", ["KI", "AI"], "Lernende Systeme in der Verwaltung"),
-    ("scm", "Smart City Manager*innen Brandenburg", [],
-     "Qualifizierungsprogramm für Smart City Managerinnen und Manager in Städten und Gemeinden"),
+    (
+        "scm",
+        "Smart City Manager*innen Brandenburg",
+        [],
+        "Qualifizierungsprogramm für Smart City Managerinnen und Manager in Städten und Gemeinden",
+    ),
     ("stgb", "Städte- und Gemeindebund Brandenburg", ["StGB"], "Kommunaler Spitzenverband"),
     ("strassen", "Landesbetrieb Straßenwesen", ["LS"], "Bau und Unterhaltung der Landesstraßen"),
     ("stadtentwicklung", "Stadtentwicklung", [], "Entwicklung der Städte"),
@@ -90,16 +102,95 @@ QUERIES = [
     ("Ministerium Justiz", ["mdjd"]),
 ]
 
-_MODIFIERS = ["Digitalisierungs", "Stadt", "Verwaltungs", "Breitband", "Landes", "Kreis", "Gemeinde",
-              "Wirtschafts", "Bildungs", "Verkehrs", "Umwelt", "Gesundheits", "Sicherheits", "Energie", "Daten",
-              "Netz", "Förder", "Innovations", "Kultur", "Jugend", "Sport", "Wohnungs", "Bau", "Wasser"]
-_HEADS = ["konzept", "programm", "netzwerk", "beirat", "amt", "zentrum", "projekt", "initiative", "plan",
-          "bericht", "verordnung", "förderung", "agentur", "werkstatt", "labor", "forum", "dienst", "portal"]
-_WORDS = ["für", "den", "die", "im", "Landkreis", "Region", "Nord", "Süd", "Ost", "West", "Mark", "Oder",
-          "Havel", "Spree", "Fläming", "Uckermark", "Prignitz", "Lausitz", "Barnim", "Oberhavel", "Elbe",
-          "Neiße", "Kommunen", "Bürgerinnen", "Unternehmen", "Schulen", "Ämter", "Dörfer", "Brücken"]
-_DESCRIPTION = ["Ziel ist", "die Zusammenarbeit", "der Verwaltung", "mit Partnern", "in der Fläche",
-                "zu verbessern", "und auszubauen", "bis 2030", "gefördert vom Land", "mit Mitteln des Bundes"]
+_MODIFIERS = [
+    "Digitalisierungs",
+    "Stadt",
+    "Verwaltungs",
+    "Breitband",
+    "Landes",
+    "Kreis",
+    "Gemeinde",
+    "Wirtschafts",
+    "Bildungs",
+    "Verkehrs",
+    "Umwelt",
+    "Gesundheits",
+    "Sicherheits",
+    "Energie",
+    "Daten",
+    "Netz",
+    "Förder",
+    "Innovations",
+    "Kultur",
+    "Jugend",
+    "Sport",
+    "Wohnungs",
+    "Bau",
+    "Wasser",
+]
+_HEADS = [
+    "konzept",
+    "programm",
+    "netzwerk",
+    "beirat",
+    "amt",
+    "zentrum",
+    "projekt",
+    "initiative",
+    "plan",
+    "bericht",
+    "verordnung",
+    "förderung",
+    "agentur",
+    "werkstatt",
+    "labor",
+    "forum",
+    "dienst",
+    "portal",
+]
+_WORDS = [
+    "für",
+    "den",
+    "die",
+    "im",
+    "Landkreis",
+    "Region",
+    "Nord",
+    "Süd",
+    "Ost",
+    "West",
+    "Mark",
+    "Oder",
+    "Havel",
+    "Spree",
+    "Fläming",
+    "Uckermark",
+    "Prignitz",
+    "Lausitz",
+    "Barnim",
+    "Oberhavel",
+    "Elbe",
+    "Neiße",
+    "Kommunen",
+    "Bürgerinnen",
+    "Unternehmen",
+    "Schulen",
+    "Ämter",
+    "Dörfer",
+    "Brücken",
+]
+_DESCRIPTION = [
+    "Ziel ist",
+    "die Zusammenarbeit",
+    "der Verwaltung",
+    "mit Partnern",
+    "in der Fläche",
+    "zu verbessern",
+    "und auszubauen",
+    "bis 2030",
+    "gefördert vom Land",
+    "mit Mitteln des Bundes",
+]
 
 
 def generated(count: int, seed: int = 17) -> list[IndexDocument]:
@@ -107,20 +198,39 @@ def generated(count: int, seed: int = 17) -> list[IndexDocument]:
     rng = random.Random(seed)
     docs = []
     for number in range(count):
-        label = (f"{rng.choice(_MODIFIERS)}{rng.choice(_HEADS)} "
-                 f"{' '.join(rng.sample(_WORDS, rng.randint(1, 3)))} {number}")
+        label = (
+            f"{rng.choice(_MODIFIERS)}{rng.choice(_HEADS)} "
+            f"{' '.join(rng.sample(_WORDS, rng.randint(1, 3)))} {number}"
+        )
         body = " ".join(rng.sample(_DESCRIPTION, 4))
-        docs.append(IndexDocument(iri=f"{EX}gen-{number}", label=label, label_en=None, type="Initiative",
-                                  type_label="Initiative", types=frozenset({"Initiative"}),
-                                  texts={"label": [label], "body": [body]}))
+        docs.append(
+            IndexDocument(
+                iri=f"{EX}gen-{number}",
+                label=label,
+                label_en=None,
+                type="Initiative",
+                type_label="Initiative",
+                types=frozenset({"Initiative"}),
+                texts={"label": [label], "body": [body]},
+            )
+        )
     return docs
 
 
 def reference() -> list[IndexDocument]:
     """The reference documents the quality queries are judged on."""
-    return [IndexDocument(iri=EX + slug, label=label, label_en=None, type="Thing", type_label=None,
-                          types=frozenset({"Thing"}), texts={"label": [label], "alt": alt, "body": [body]})
-            for slug, label, alt, body in REFERENCE]
+    return [
+        IndexDocument(
+            iri=EX + slug,
+            label=label,
+            label_en=None,
+            type="Thing",
+            type_label=None,
+            types=frozenset({"Thing"}),
+            texts={"label": [label], "alt": alt, "body": [body]},
+        )
+        for slug, label, alt, body in REFERENCE
+    ]
 
 
 def seed_documents() -> list[IndexDocument]:
@@ -167,17 +277,30 @@ class Fts5:
             connection.executescript(_FTS5_SCHEMA)
             for number, doc in enumerate(docs, start=1):
                 texts = {f: " · ".join(doc.texts.get(f, [])) for f in ("label", "alt", "body")}
-                keys = "\n" + "\n".join(" ".join(tokens(fold(t))) for t in
-                                         doc.texts.get("label", []) + doc.texts.get("alt", [])) + "\n"
+                keys = (
+                    "\n"
+                    + "\n".join(
+                        " ".join(tokens(fold(t)))
+                        for t in doc.texts.get("label", []) + doc.texts.get("alt", [])
+                    )
+                    + "\n"
+                )
                 connection.execute("INSERT INTO docs VALUES (?,?,?,?)", (number, doc.iri, doc.label, keys))
                 if self.words:
                     analysed = {f: analyse_parts(texts[f], self.vocabulary) for f in texts}
-                    connection.execute("INSERT INTO words(rowid, label, alt, body, parts) VALUES (?,?,?,?,?)",
-                                       (number, *(" ".join(analysed[f][0]) for f in texts),
-                                        " ".join(p for f in texts for p in analysed[f][1])))
+                    connection.execute(
+                        "INSERT INTO words(rowid, label, alt, body, parts) VALUES (?,?,?,?,?)",
+                        (
+                            number,
+                            *(" ".join(analysed[f][0]) for f in texts),
+                            " ".join(p for f in texts for p in analysed[f][1]),
+                        ),
+                    )
                 if self.grams:
-                    connection.execute("INSERT INTO grams(rowid, label, alt) VALUES (?,?,?)",
-                                       (number, fold(texts["label"]), fold(texts["alt"])))
+                    connection.execute(
+                        "INSERT INTO grams(rowid, label, alt) VALUES (?,?,?)",
+                        (number, fold(texts["label"]), fold(texts["alt"])),
+                    )
         connection.close()
         self.connection = sqlite3.connect(self.path)
 
@@ -188,23 +311,34 @@ class Fts5:
         grams = [f for f in folded if len(f) >= 3]
         whole = " ".join(tokens(" ".join(folded)))
         for conjunction in ("AND", "OR"):
-            parts = ["SELECT rowid AS id, -2.0 * bm25(words, 10.0, 6.0, 1.0, 2.0) AS s FROM words WHERE words MATCH :w"]
+            parts = [
+                "SELECT rowid AS id, -2.0 * bm25(words, 10.0, 6.0, 1.0, 2.0) AS s "
+                "FROM words WHERE words MATCH :w"
+            ]
             if grams and (len(grams) == len(folded) or conjunction == "OR"):
                 parts.append("SELECT rowid, -bm25(grams, 10.0, 6.0) FROM grams WHERE grams MATCH :g")
             elif grams:
-                parts.append("SELECT rowid, -bm25(grams, 10.0, 6.0) FROM grams WHERE grams MATCH :g "
-                             "AND rowid IN (SELECT rowid FROM words WHERE words MATCH :w)")
-            values = {"w": f" {conjunction} ".join("(" + " OR ".join(_phrase(v) for v in variants) + ")"
-                                                   for variants in stems),
-                      "g": f" {conjunction} ".join(_phrase(g) for g in grams),
-                      "exact": f"\n{whole}\n", "prefix": f"\n{whole} ", "limit": k}
+                parts.append(
+                    "SELECT rowid, -bm25(grams, 10.0, 6.0) FROM grams WHERE grams MATCH :g "
+                    "AND rowid IN (SELECT rowid FROM words WHERE words MATCH :w)"
+                )
+            values = {
+                "w": f" {conjunction} ".join(
+                    "(" + " OR ".join(_phrase(v) for v in variants) + ")" for variants in stems
+                ),
+                "g": f" {conjunction} ".join(_phrase(g) for g in grams),
+                "exact": f"\n{whole}\n",
+                "prefix": f"\n{whole} ",
+                "limit": k,
+            }
             rows = self.connection.execute(
                 f"WITH hits(id, s) AS MATERIALIZED ({' UNION ALL '.join(parts)}), "
                 "scored AS (SELECT id, SUM(s) AS s FROM hits GROUP BY id) "
                 "SELECT d.iri, scored.s + CASE WHEN instr(d.keys, :exact) > 0 THEN 1000.0 "
                 "WHEN instr(d.keys, :prefix) > 0 THEN 100.0 ELSE 0.0 END AS score, COUNT(*) OVER () "
                 "FROM scored JOIN docs d ON d.id = scored.id ORDER BY score DESC, d.label LIMIT :limit",
-                values).fetchall()
+                values,
+            ).fetchall()
             if rows:
                 return [row[0] for row in rows]
         return []
@@ -273,17 +407,24 @@ def run_engine(name: str, docs_file: Path) -> dict[str, Any]:
     latencies.sort()
     peak, after = _memory_mib("VmHWM"), _memory_mib("VmRSS")
     return {
-        "engine": name, "documents": len(docs), "index_s": round(index_seconds, 2),
-        "p50_ms": round(statistics.median(latencies), 2), "p95_ms": round(latencies[int(0.95 * len(latencies))], 2),
-        "peak_rss_mib": round(peak, 1), "rss_growth_mib": round(after - before, 1),
+        "engine": name,
+        "documents": len(docs),
+        "index_s": round(index_seconds, 2),
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p95_ms": round(latencies[int(0.95 * len(latencies))], 2),
+        "peak_rss_mib": round(peak, 1),
+        "rss_growth_mib": round(after - before, 1),
         "index_mib": round(engine.size() / 2**20, 1),
         "recall_at_10": round(found / sum(len(e) for _, e in QUERIES), 3),
-        "mrr": round(reciprocal / len(QUERIES), 3), "misses": misses,
+        "mrr": round(reciprocal / len(QUERIES), 3),
+        "misses": misses,
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--labels", type=int, default=100_000, help="number of generated labels")
     parser.add_argument("--no-seed", action="store_true", help="leave out the seed graph")
     parser.add_argument("--engines", nargs="*", default=ENGINES, choices=ENGINES)
@@ -297,15 +438,24 @@ def main() -> None:
     docs_file = Path(tempfile.mkdtemp()) / "docs.json"
     docs_file.write_text(json.dumps([{**asdict(d), "types": sorted(d.types)} for d in docs]))
     print(f"{len(docs)} documents, {len(QUERIES)} quality queries, 300 latency queries")
-    header = f"{'engine':<13} {'index s':>8} {'p50 ms':>7} {'p95 ms':>7} {'peak MiB':>9} {'RSS+MiB':>7} " \
-             f"{'index MiB':>9} {'recall@10':>9} {'MRR':>5}"
+    header = (
+        f"{'engine':<13} {'index s':>8} {'p50 ms':>7} {'p95 ms':>7} {'peak MiB':>9} {'RSS+MiB':>7} "
+        f"{'index MiB':>9} {'recall@10':>9} {'MRR':>5}"
+    )
     print(header)
     for name in args.engines:
-        out = subprocess.run([sys.executable, __file__, "--engine", name, "--docs", str(docs_file)],
-                             capture_output=True, text=True, env={**os.environ}, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--engine", name, "--docs", str(docs_file)],
+            capture_output=True,
+            text=True,
+            env={**os.environ},
+            check=True,
+        )
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{r['engine']:<13} {r['index_s']:>8} {r['p50_ms']:>7} {r['p95_ms']:>7} {r['peak_rss_mib']:>9} "
-              f"{r['rss_growth_mib']:>7} {r['index_mib']:>9} {r['recall_at_10']:>9} {r['mrr']:>5}")
+        print(
+            f"{r['engine']:<13} {r['index_s']:>8} {r['p50_ms']:>7} {r['p95_ms']:>7} {r['peak_rss_mib']:>9} "
+            f"{r['rss_growth_mib']:>7} {r['index_mib']:>9} {r['recall_at_10']:>9} {r['mrr']:>5}"
+        )
         if r["misses"]:
             print("    missed: " + "; ".join(r["misses"]))
 

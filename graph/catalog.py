@@ -265,7 +265,7 @@ def page_path(iri: str) -> str | None:
     '/id/territory/12060024'
     """
     if iri.startswith(BASE):
-        return "/" + iri[len(BASE):]
+        return "/" + iri[len(BASE) :]
     return None
 
 
@@ -312,11 +312,11 @@ def _valid_on(day: datetime.date | None, start: Any, end: Any) -> bool:
 
 
 def _paginate(items: list[T], limit: int, offset: int) -> Page[T]:
-    return Page(items[offset:offset + limit], len(items), limit, offset)
+    return Page(items[offset : offset + limit], len(items), limit, offset)
 
 
 def _fold(text: str) -> str:
-    return (text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss"))
+    return text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
 
 
 # -- snapshot of labels, types and containments ---------------------------------------------------
@@ -403,8 +403,7 @@ class Snapshot:
     def most_specific_type(self, iri: str) -> str | None:
         """The asserted type with no other asserted type below it (Synergraph classes first)."""
         types = self.types.get(iri, set())
-        candidates = [t for t in types
-                      if not any(o != t and t in self.superclasses(o) for o in types)]
+        candidates = [t for t in types if not any(o != t and t in self.superclasses(o) for o in types)]
         candidates.sort(key=lambda t: (not t.startswith(BASE), t))
         return candidates[0] if candidates else None
 
@@ -424,9 +423,14 @@ class Snapshot:
     def ref(self, iri: str) -> Ref:
         """A :class:`Ref` for ``iri`` (the label falls back to the IRI's last segment)."""
         kind = self.most_specific_type(iri)
-        return Ref(iri=iri, label=self.label(iri) or _local(iri), label_en=self.label(iri, "en"),
-                   page=page_path(iri), type=_local(kind) if kind else None,
-                   type_label=self.class_labels.get(kind) if kind else None)
+        return Ref(
+            iri=iri,
+            label=self.label(iri) or _local(iri),
+            label_en=self.label(iri, "en"),
+            page=page_path(iri),
+            type=_local(kind) if kind else None,
+            type_label=self.class_labels.get(kind) if kind else None,
+        )
 
     def known(self, iri: str) -> bool:
         """Whether the store says anything typed or labelled about ``iri``."""
@@ -435,13 +439,23 @@ class Snapshot:
     # containment
     def parents_on(self, iri: str, day: datetime.date | None) -> list[str]:
         """The territories directly containing ``iri`` on ``day`` (None: at any time)."""
-        return sorted({link.parent for link in self.parents.get(iri, ())
-                       if _valid_on(day, link.valid_from, link.valid_until)})
+        return sorted(
+            {
+                link.parent
+                for link in self.parents.get(iri, ())
+                if _valid_on(day, link.valid_from, link.valid_until)
+            }
+        )
 
     def children_on(self, iri: str, day: datetime.date | None) -> list[str]:
         """The territories ``iri`` directly contains on ``day`` (None: at any time)."""
-        return sorted({link.child for link in self.children.get(iri, ())
-                       if _valid_on(day, link.valid_from, link.valid_until)})
+        return sorted(
+            {
+                link.child
+                for link in self.children.get(iri, ())
+                if _valid_on(day, link.valid_from, link.valid_until)
+            }
+        )
 
     def _walk(self, start: str, step: Callable[[str], list[str]]) -> list[str]:
         seen = {start}
@@ -461,6 +475,7 @@ class Snapshot:
         A Gemeinde may lie directly in its Kreis and in an Amt that lies in the same Kreis; the Amt
         comes first because more territories contain it.
         """
+
         def step(t: str) -> list[str]:
             return self.parents_on(t, day)
 
@@ -511,7 +526,9 @@ def _concept(snap: Snapshot, namespace: str, slug: str, parameter: str) -> str:
     iri = namespace + slug
     if snap.known(iri):
         return iri
-    allowed = sorted(_local(i) for i in snap.labels if i.startswith(namespace) and "/" not in i[len(namespace):])
+    allowed = sorted(
+        _local(i) for i in snap.labels if i.startswith(namespace) and "/" not in i[len(namespace) :]
+    )
     raise InvalidValue(parameter, slug, allowed)
 
 
@@ -550,22 +567,34 @@ def _bodies(store: Store, snap: Snapshot, **bindings: Any) -> list[Body]:
     result = []
     for iri, row in rows.items():
         kind = snap.most_specific_type(iri)
-        result.append(Body(
-            iri=iri, slug=_local(iri), label=snap.label(iri) or _local(iri), label_en=snap.label(iri, "en"),
-            page=page_path(iri), type=_local(kind) if kind else None,
-            type_label=snap.class_labels.get(kind) if kind else None,
-            level=snap.ref(row["level"]) if "level" in row else None,
-            abbreviation=row.get("abbreviation"),
-            territory=snap.ref(row["spatial"]) if "spatial" in row else None,
-            parent=snap.ref(row["parent"]) if "parent" in row else None,
-            homepage=row.get("homepage"),
-        ))
+        result.append(
+            Body(
+                iri=iri,
+                slug=_local(iri),
+                label=snap.label(iri) or _local(iri),
+                label_en=snap.label(iri, "en"),
+                page=page_path(iri),
+                type=_local(kind) if kind else None,
+                type_label=snap.class_labels.get(kind) if kind else None,
+                level=snap.ref(row["level"]) if "level" in row else None,
+                abbreviation=row.get("abbreviation"),
+                territory=snap.ref(row["spatial"]) if "spatial" in row else None,
+                parent=snap.ref(row["parent"]) if "parent" in row else None,
+                homepage=row.get("homepage"),
+            )
+        )
     result.sort(key=lambda b: (_fold(b.label), b.iri))
     return result
 
 
-def bodies(store: Store, level: str | None = None, type: str | None = None, q: str | None = None,
-           limit: int = 50, offset: int = 0) -> Page[Body]:
+def bodies(
+    store: Store,
+    level: str | None = None,
+    type: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[Body]:
     """Organisations, optionally of one level, one type (with its subclasses) or matching ``q``.
 
     Parameters
@@ -600,8 +629,13 @@ def bodies(store: Store, level: str | None = None, type: str | None = None, q: s
         found = [b for b in found if snap.is_a(b.iri, cls)]
     if q:
         needle = _fold(q)
-        found = [b for b in found if needle in _fold(b.label) or needle in _fold(b.abbreviation or "")
-                 or needle in _fold(b.label_en or "")]
+        found = [
+            b
+            for b in found
+            if needle in _fold(b.label)
+            or needle in _fold(b.abbreviation or "")
+            or needle in _fold(b.label_en or "")
+        ]
     return _paginate(found, limit, offset)
 
 
@@ -638,21 +672,34 @@ def _territory_rows(store: Store, snap: Snapshot, **bindings: Any) -> list[Terri
         kind = snap.most_specific_type(iri)
         key = row.get("ags") or row.get("regionalKey") or _local(iri)
         area = row.get("area")
-        result.append(Territory(
-            iri=iri, key=str(key), label=snap.label(iri) or _local(iri), label_en=snap.label(iri, "en"),
-            page=page_path(iri), type=_local(kind) if kind else None,
-            type_label=snap.class_labels.get(kind) if kind else None,
-            ags=row.get("ags"), regional_key=row.get("regionalKey"),
-            population=int(row["population"]) if isinstance(row.get("population"), int) else None,
-            population_date=_iso(row.get("populationDate")),
-            area=float(area) if area is not None and not isinstance(area, str) else None,
-        ))
+        result.append(
+            Territory(
+                iri=iri,
+                key=str(key),
+                label=snap.label(iri) or _local(iri),
+                label_en=snap.label(iri, "en"),
+                page=page_path(iri),
+                type=_local(kind) if kind else None,
+                type_label=snap.class_labels.get(kind) if kind else None,
+                ags=row.get("ags"),
+                regional_key=row.get("regionalKey"),
+                population=int(row["population"]) if isinstance(row.get("population"), int) else None,
+                population_date=_iso(row.get("populationDate")),
+                area=float(area) if area is not None and not isinstance(area, str) else None,
+            )
+        )
     result.sort(key=lambda t: (t.key, t.iri))
     return result
 
 
-def territories(store: Store, type: str | None = None, within: str | None = None,
-                as_of: datetime.date | None = None, limit: int = 50, offset: int = 0) -> Page[Territory]:
+def territories(
+    store: Store,
+    type: str | None = None,
+    within: str | None = None,
+    as_of: datetime.date | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[Territory]:
     """Territories, optionally of one type (with subclasses) or inside the territory ``within``.
 
     Parameters
@@ -720,7 +767,9 @@ def territory(store: Store, key: str, as_of: datetime.date | None = None) -> Ter
     return TerritoryDetail(
         **{f: getattr(base, f) for f in Territory.__dataclass_fields__},
         as_of=day.isoformat(),
-        contains=sorted((snap.ref(c) for c in snap.children_on(iri, day)), key=lambda r: (_fold(r.label), r.iri)),
+        contains=sorted(
+            (snap.ref(c) for c in snap.children_on(iri, day)), key=lambda r: (_fold(r.label), r.iri)
+        ),
         within=[snap.ref(a) for a in snap.ancestors(iri, day)],
     )
 
@@ -745,9 +794,18 @@ def topics(store: Store) -> list[Topic]:
         if "broader" in row:
             broader[row["topic"]].add(row["broader"])
             narrower[row["broader"]].add(row["topic"])
-    result = [Topic(iri=iri, slug=_local(iri), label=snap.label(iri) or _local(iri), label_en=snap.label(iri, "en"),
-                    page=page_path(iri), broader=sorted(broader[iri]), narrower=sorted(narrower[iri]))
-              for iri in seen]
+    result = [
+        Topic(
+            iri=iri,
+            slug=_local(iri),
+            label=snap.label(iri) or _local(iri),
+            label_en=snap.label(iri, "en"),
+            page=page_path(iri),
+            broader=sorted(broader[iri]),
+            narrower=sorted(narrower[iri]),
+        )
+        for iri in seen
+    ]
     result.sort(key=lambda t: (_fold(t.label), t.iri))
     return result
 
@@ -755,10 +813,18 @@ def topics(store: Store) -> list[Topic]:
 # -- responsibilities ------------------------------------------------------------------------------
 
 
-def responsibilities(store: Store, topic: str | None = None, exact: bool = False, territory: str | None = None,
-                     include_containing: bool = True, role: str | None = None, holder: str | None = None,
-                     as_of: datetime.date | None = None, limit: int = 50,
-                     offset: int = 0) -> Page[Responsibility]:
+def responsibilities(
+    store: Store,
+    topic: str | None = None,
+    exact: bool = False,
+    territory: str | None = None,
+    include_containing: bool = True,
+    role: str | None = None,
+    holder: str | None = None,
+    as_of: datetime.date | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[Responsibility]:
     """Responsibilities, filtered by topic, territory, role, holder and day.
 
     Parameters
@@ -812,24 +878,38 @@ def responsibilities(store: Store, topic: str | None = None, exact: bool = False
             continue
         if not _valid_on(as_of, row.get("validFrom"), row.get("validUntil")):
             continue
-        found.append((places.index(row["territory"]) if places else 0, Responsibility(
-            iri=row["responsibility"], page=page_path(row["responsibility"]),
-            holder=snap.ref(row["holder"]), topic=snap.ref(row["topic"]), territory=snap.ref(row["territory"]),
-            role=snap.ref(row["role"]), valid_from=_iso(row.get("validFrom")),
-            valid_until=_iso(row.get("validUntil")), known_valid_on=_iso(row.get("knownValidOn")),
-            legal_basis=row.get("legalBasis"), source=snap.ref(row["source"]) if "source" in row else None,
-            inherited=places is not None and row["territory"] != places[0],
-        )))
+        found.append(
+            (
+                places.index(row["territory"]) if places else 0,
+                Responsibility(
+                    iri=row["responsibility"],
+                    page=page_path(row["responsibility"]),
+                    holder=snap.ref(row["holder"]),
+                    topic=snap.ref(row["topic"]),
+                    territory=snap.ref(row["territory"]),
+                    role=snap.ref(row["role"]),
+                    valid_from=_iso(row.get("validFrom")),
+                    valid_until=_iso(row.get("validUntil")),
+                    known_valid_on=_iso(row.get("knownValidOn")),
+                    legal_basis=row.get("legalBasis"),
+                    source=snap.ref(row["source"]) if "source" in row else None,
+                    inherited=places is not None and row["territory"] != places[0],
+                ),
+            )
+        )
     unique = {r.iri: (depth, r) for depth, r in found}
-    ordered = sorted(unique.values(), key=lambda d: (d[0], _fold(d[1].topic.label), _fold(d[1].holder.label), d[1].iri))
+    ordered = sorted(
+        unique.values(), key=lambda d: (d[0], _fold(d[1].topic.label), _fold(d[1].holder.label), d[1].iri)
+    )
     return _paginate([r for _, r in ordered], limit, offset)
 
 
 # -- initiatives -----------------------------------------------------------------------------------
 
 
-def _initiatives(store: Store, snap: Snapshot, **bindings: Any) -> list[tuple[Initiative, dict[str, Any],
-                                                                          dict[str, list[str]]]]:
+def _initiatives(
+    store: Store, snap: Snapshot, **bindings: Any
+) -> list[tuple[Initiative, dict[str, Any], dict[str, list[str]]]]:
     rows: dict[str, dict[str, Any]] = {}
     for row in store.select(load_query("initiatives"), **bindings):
         rows.setdefault(row["initiative"], row)
@@ -844,25 +924,51 @@ def _initiatives(store: Store, snap: Snapshot, **bindings: Any) -> list[tuple[In
         linked = links[iri]
 
         def refs(relation: str, linked: dict[str, list[str]] = linked) -> list[Ref]:
-            return sorted((snap.ref(t) for t in linked.get(relation, [])), key=lambda r: (_fold(r.label), r.iri))
+            return sorted(
+                (snap.ref(t) for t in linked.get(relation, [])), key=lambda r: (_fold(r.label), r.iri)
+            )
 
-        result.append((Initiative(
-            iri=iri, slug=_local(iri), label=snap.label(iri) or _local(iri), label_en=snap.label(iri, "en"),
-            page=page_path(iri), type=_local(kind) if kind else None,
-            type_label=snap.class_labels.get(kind) if kind else None,
-            status=snap.ref(row["status"]) if "status" in row else None,
-            start_date=_iso(row.get("startDate")), end_date=_iso(row.get("endDate")),
-            description=row.get("description"), topics=refs("topic"), territories=refs("territory"),
-            lead_bodies=refs("lead"), partners=refs("partner"), funders=refs("funder"),
-            target_groups=refs("targetGroup"), source=snap.ref(row["source"]) if "source" in row else None,
-        ), row, linked))
+        result.append(
+            (
+                Initiative(
+                    iri=iri,
+                    slug=_local(iri),
+                    label=snap.label(iri) or _local(iri),
+                    label_en=snap.label(iri, "en"),
+                    page=page_path(iri),
+                    type=_local(kind) if kind else None,
+                    type_label=snap.class_labels.get(kind) if kind else None,
+                    status=snap.ref(row["status"]) if "status" in row else None,
+                    start_date=_iso(row.get("startDate")),
+                    end_date=_iso(row.get("endDate")),
+                    description=row.get("description"),
+                    topics=refs("topic"),
+                    territories=refs("territory"),
+                    lead_bodies=refs("lead"),
+                    partners=refs("partner"),
+                    funders=refs("funder"),
+                    target_groups=refs("targetGroup"),
+                    source=snap.ref(row["source"]) if "source" in row else None,
+                ),
+                row,
+                linked,
+            )
+        )
     result.sort(key=lambda r: (_fold(r[0].label), r[0].iri))
     return result
 
 
-def initiatives(store: Store, topic: str | None = None, exact: bool = False, territory: str | None = None,
-                status: str | None = None, body: str | None = None, as_of: datetime.date | None = None,
-                limit: int = 50, offset: int = 0) -> Page[Initiative]:
+def initiatives(
+    store: Store,
+    topic: str | None = None,
+    exact: bool = False,
+    territory: str | None = None,
+    status: str | None = None,
+    body: str | None = None,
+    as_of: datetime.date | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[Initiative]:
     """Initiatives, filtered by topic, territory, status, body and day.
 
     Parameters
@@ -912,8 +1018,9 @@ def initiatives(store: Store, topic: str | None = None, exact: bool = False, ter
             continue
         if places is not None and not places.intersection(linked.get("territory", [])):
             continue
-        if body_iri and body_iri not in (linked.get("lead", []) + linked.get("partner", [])
-                                         + linked.get("funder", [])):
+        if body_iri and body_iri not in (
+            linked.get("lead", []) + linked.get("partner", []) + linked.get("funder", [])
+        ):
             continue
         if not _valid_on(as_of, row.get("startDate"), row.get("endDate")):
             continue
@@ -945,10 +1052,18 @@ def initiative(store: Store, slug: str) -> InitiativeDetail:
     figures: dict[str, KeyFigure] = {}
     for fig in store.select(load_query("key_figures"), initiative=URIRef(iri)):
         value = fig.get("value")
-        figures.setdefault(fig["figure"], KeyFigure(
-            iri=fig["figure"], label=fig.get("label"),
-            value=float(value) if value is not None and not isinstance(value, (int, float, str)) else value,
-            unit=fig.get("unit"), reference_period=fig.get("referencePeriod")))
+        figures.setdefault(
+            fig["figure"],
+            KeyFigure(
+                iri=fig["figure"],
+                label=fig.get("label"),
+                value=float(value)
+                if value is not None and not isinstance(value, (int, float, str))
+                else value,
+                unit=fig.get("unit"),
+                reference_period=fig.get("referencePeriod"),
+            ),
+        )
     return InitiativeDetail(
         **{f: getattr(item, f) for f in Initiative.__dataclass_fields__},
         key_figures=list(figures.values()),

@@ -210,18 +210,33 @@ def documents_of(store: Store) -> list[IndexDocument]:
     for iri, fields in texts.items():
         kind = snap.most_specific_type(iri)
         ordered = {f: [t for _, t in sorted(values, key=lambda e: e[0])] for f, values in fields.items()}
-        names = frozenset(re.split(r"[/#]", c)[-1] for t in snap.types.get(iri, ()) for c in snap.superclasses(t))
-        documents.append(IndexDocument(
-            iri=iri, label=snap.label(iri) or (ordered.get("label") or [iri])[0], label_en=snap.label(iri, "en"),
-            type=re.split(r"[/#]", kind)[-1] if kind else None, type_label=snap.class_labels.get(kind or ""),
-            types=names, texts=ordered))
+        names = frozenset(
+            re.split(r"[/#]", c)[-1] for t in snap.types.get(iri, ()) for c in snap.superclasses(t)
+        )
+        documents.append(
+            IndexDocument(
+                iri=iri,
+                label=snap.label(iri) or (ordered.get("label") or [iri])[0],
+                label_en=snap.label(iri, "en"),
+                type=re.split(r"[/#]", kind)[-1] if kind else None,
+                type_label=snap.class_labels.get(kind or ""),
+                types=names,
+                texts=ordered,
+            )
+        )
     return documents
 
 
 def vocabulary_of(documents: Iterable[IndexDocument]) -> set[str]:
     """Stems of the words standing alone in labels and alternative labels: the known compound parts."""
-    return {stem(word) for d in documents for f in ("label", "alt") for text in d.texts.get(f, [])
-            for word in tokens(text) if len(word) >= _MIN_PART}
+    return {
+        stem(word)
+        for d in documents
+        for f in ("label", "alt")
+        for text in d.texts.get(f, [])
+        for word in tokens(text)
+        if len(word) >= _MIN_PART
+    }
 
 
 # Field boosts: a hit in a label counts most, then alternative labels, compound parts, descriptions.
@@ -249,7 +264,9 @@ _SCHEMA = _schema()
 
 def _open(path: Path) -> tantivy.Index:
     index = tantivy.Index(_SCHEMA, path=str(path), reuse=True)
-    index.register_tokenizer("trigram", tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(3, 3, False)).build())
+    index.register_tokenizer(
+        "trigram", tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(3, 3, False)).build()
+    )
     return index
 
 
@@ -275,22 +292,44 @@ def write_index(path: Path, documents: Sequence[IndexDocument], fingerprint: str
             label_stems, label_parts = analyse_parts(texts["label"], vocabulary)
             alt_stems, alt_parts = analyse_parts(texts["alt"], vocabulary)
             body_stems, body_parts = analyse_parts(texts["body"], vocabulary)
-            payload = json.dumps({"label": doc.label, "label_en": doc.label_en, "type": doc.type,
-                                  "type_label": doc.type_label, "texts": texts}, ensure_ascii=False)
+            payload = json.dumps(
+                {
+                    "label": doc.label,
+                    "label_en": doc.label_en,
+                    "type": doc.type,
+                    "type_label": doc.type_label,
+                    "texts": texts,
+                },
+                ensure_ascii=False,
+            )
             document = tantivy.Document(
-                iri=doc.iri, payload=payload.encode("utf-8"),
-                w_label=" ".join(label_stems), w_alt=" ".join(alt_stems), w_body=" ".join(body_stems),
+                iri=doc.iri,
+                payload=payload.encode("utf-8"),
+                w_label=" ".join(label_stems),
+                w_alt=" ".join(alt_stems),
+                w_body=" ".join(body_stems),
                 w_parts=" ".join(label_parts + alt_parts + body_parts),
-                g_label=fold(texts["label"]), g_alt=fold(texts["alt"]), types=" ".join(sorted(doc.types)))
+                g_label=fold(texts["label"]),
+                g_alt=fold(texts["alt"]),
+                types=" ".join(sorted(doc.types)),
+            )
             for label in doc.texts.get("label", []) + doc.texts.get("alt", []):
                 document.add_text("keys", _key(label))
             writer.add_document(document)
         writer.commit()
         writer.wait_merging_threads()
-        (building / _META).write_text(json.dumps({
-            "schema": _SCHEMA_VERSION, "fingerprint": fingerprint, "built": time.time(),
-            "vocabulary": sorted(vocabulary), "types": sorted({t for d in documents for t in d.types}),
-        }), encoding="utf-8")
+        (building / _META).write_text(
+            json.dumps(
+                {
+                    "schema": _SCHEMA_VERSION,
+                    "fingerprint": fingerprint,
+                    "built": time.time(),
+                    "vocabulary": sorted(vocabulary),
+                    "types": sorted({t for d in documents for t in d.types}),
+                }
+            ),
+            encoding="utf-8",
+        )
         retired = None
         if path.exists():
             retired = path.with_name(f"{path.name}.{os.getpid()}.{time.monotonic_ns()}.old")
@@ -398,8 +437,11 @@ def _snippet(texts: Iterable[str], stems: set[str], folded: list[str], width: in
         if not text:
             continue
         fallback = fallback or text
-        spans = [m.span() for m in _TOKEN.finditer(text)
-                 if stem(m.group().casefold()) in stems or any(f in fold(m.group()) for f in folded)]
+        spans = [
+            m.span()
+            for m in _TOKEN.finditer(text)
+            if stem(m.group().casefold()) in stems or any(f in fold(m.group()) for f in folded)
+        ]
         if not spans:
             continue
         start = max(0, spans[0][0] - width)
@@ -428,7 +470,7 @@ def _word_query(word: str, vocabulary: set[str]) -> tantivy.Query:
     options = [(Occur.Should, _term(field, s, boost)) for s in stems for field, boost in _WORD_FIELDS.items()]
     folded = fold(word)
     if len(folded) >= 3:
-        grams = [folded[i:i + 3] for i in range(len(folded) - 2)]
+        grams = [folded[i : i + 3] for i in range(len(folded) - 2)]
         for field, boost in _GRAM_FIELDS.items():
             # trigram tokens carry no positions to phrase-match on, so every trigram must occur
             every = tantivy.Query.boolean_query([(Occur.Must, _term(field, g)) for g in grams])
@@ -436,8 +478,14 @@ def _word_query(word: str, vocabulary: set[str]) -> tantivy.Query:
     return tantivy.Query.boolean_query(options)
 
 
-def search(path: Path, q: str, limit: int = 20, offset: int = 0, type: str | None = None,
-           index: tantivy.Index | None = None) -> SearchResult:
+def search(
+    path: Path,
+    q: str,
+    limit: int = 20,
+    offset: int = 0,
+    type: str | None = None,
+    index: tantivy.Index | None = None,
+) -> SearchResult:
     """Search the index at ``path``; the best hits first.
 
     Parameters
@@ -486,7 +534,12 @@ def search(path: Path, q: str, limit: int = 20, offset: int = 0, type: str | Non
         query = tantivy.Query.boolean_query([(occur, w) for w in per_word] + [exact] + kind)
         if occur == Occur.Should:
             query = tantivy.Query.boolean_query(
-                [(Occur.Must, tantivy.Query.boolean_query([(Occur.Should, w) for w in per_word])), exact, *kind])
+                [
+                    (Occur.Must, tantivy.Query.boolean_query([(Occur.Should, w) for w in per_word])),
+                    exact,
+                    *kind,
+                ]
+            )
         result = searcher.search(query, limit, count=True, offset=offset)
         if getattr(result, "count", 0):
             break
@@ -499,12 +552,21 @@ def search(path: Path, q: str, limit: int = 20, offset: int = 0, type: str | Non
         payload = json.loads(bytes(stored["payload"][0]).decode("utf-8"))
         texts = payload["texts"]
         iri = stored["iri"][0]
-        items.append(SearchHit(
-            iri=iri, label=payload["label"], label_en=payload["label_en"], type=payload["type"],
-            type_label=payload["type_label"],
-            snippet=_snippet((texts["label"], texts["alt"], texts["body"]), stem_set, grams),
-            score=round(float(score), 4), page=page_path(iri)))
-    return SearchResult(query=q, items=items, total=int(getattr(result, "count", 0) or 0), limit=limit, offset=offset)
+        items.append(
+            SearchHit(
+                iri=iri,
+                label=payload["label"],
+                label_en=payload["label_en"],
+                type=payload["type"],
+                type_label=payload["type_label"],
+                snippet=_snippet((texts["label"], texts["alt"], texts["body"]), stem_set, grams),
+                score=round(float(score), 4),
+                page=page_path(iri),
+            )
+        )
+    return SearchResult(
+        query=q, items=items, total=int(getattr(result, "count", 0) or 0), limit=limit, offset=offset
+    )
 
 
 class SearchIndex:
