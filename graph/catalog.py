@@ -27,6 +27,7 @@ import datetime
 import hashlib
 import re
 import threading
+import weakref
 from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -488,7 +489,7 @@ class Snapshot:
         return self._walk(iri, lambda t: self.children_on(t, day))
 
 
-_SNAPSHOTS: dict[int, tuple[str, Snapshot]] = {}
+_SNAPSHOTS: weakref.WeakKeyDictionary[Store, tuple[str, Snapshot]] = weakref.WeakKeyDictionary()
 _SNAPSHOT_LOCK = threading.Lock()
 
 
@@ -496,12 +497,12 @@ def snapshot(store: Store) -> Snapshot:
     """The :class:`Snapshot` of the store's current state (rebuilt when the state changed)."""
     state = store_fingerprint(store)
     with _SNAPSHOT_LOCK:
-        cached = _SNAPSHOTS.get(id(store))
+        cached = _SNAPSHOTS.get(store)
         if cached and cached[0] == state:
             return cached[1]
     built = Snapshot(store)
     with _SNAPSHOT_LOCK:
-        _SNAPSHOTS[id(store)] = (state, built)
+        _SNAPSHOTS[store] = (state, built)
     return built
 
 
