@@ -160,7 +160,7 @@ def load_graph(store: Store, data: Graph, graph_iri: str, path: Path, digest: st
         The data break the shapes; nothing was written.
     """
     if check:
-        problems = validate(data, store)
+        problems = validate(data, store, replaced=graph_iri)
         if problems:
             raise ValidationFailed(path, problems)
     store.replace_graph(graph_iri, data, also=_catalog_update(graph_iri, path, digest, len(data)))

@@ -16,6 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib.resources import files
 
+import pyoxigraph as ox
 import pyshacl
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
@@ -25,11 +26,15 @@ from .store import Store
 __all__ = ["validate", "vocabulary", "shapes", "ontology_file"]
 
 _CONTEXT_QUERY = """
-# The types and schemes of resources that a file refers to but does not describe itself.
-CONSTRUCT { ?r a ?type . ?r skos:inScheme ?scheme . ?r skos:broader ?broader }
+# Everything other graphs of the store say about the resources a file mentions, and the types
+# of what that refers to.
+CONSTRUCT { ?r ?p ?o . ?o a ?type }
 WHERE {
   VALUES ?r { %s }
-  { ?r a ?type } UNION { ?r skos:inScheme ?scheme } UNION { ?r skos:broader ?broader }
+  VALUES ?replaced { %s }
+  GRAPH ?g { ?r ?p ?o }
+  FILTER (?g != ?replaced)
+  OPTIONAL { ?o a ?type }
 }
 """
 
@@ -55,21 +60,19 @@ def shapes() -> Graph:
     return Graph().parse(data=ontology_file("shapes.ttl"), format="turtle")
 
 
-def _context(data: Graph, store: Store | None) -> Graph:
+def _context(data: Graph, store: Store | None, replaced: str) -> Graph:
     context = Graph()
     if store is None:
         return context
-    described = set(data.subjects())
-    referenced = {o for o in data.objects() if isinstance(o, URIRef) and o not in described}
-    referenced = {r for r in referenced if (r, None, None) not in vocabulary()}
-    items = sorted(referenced)
+    mentioned = {t for t in set(data.subjects()) | set(data.objects()) if isinstance(t, URIRef)}
+    items = sorted(t for t in mentioned if (t, None, None) not in vocabulary())
     for start in range(0, len(items), 500):
-        chunk = " ".join(f"<{iri}>" for iri in items[start:start + 500])
-        context += store.construct(_CONTEXT_QUERY % chunk)
+        chunk = " ".join(str(ox.NamedNode(iri)) for iri in items[start:start + 500])
+        context += store.construct(_CONTEXT_QUERY % (chunk, ox.NamedNode(replaced)))
     return context
 
 
-def validate(data: Graph, store: Store | None = None) -> list[str]:
+def validate(data: Graph, store: Store | None = None, replaced: str = "urn:synergraph:none") -> list[str]:
     """Check ``data`` against the shapes; return one German line per violation (empty if valid).
 
     Parameters
@@ -77,7 +80,9 @@ def validate(data: Graph, store: Store | None = None) -> list[str]:
     data : Graph
         The triples of one file.
     store : Store, optional
-        Where resources that ``data`` refers to are described (their types are taken from it).
+        Where resources that ``data`` mentions are described further (other files).
+    replaced : str, optional
+        The named graph ``data`` will replace: its current contents are not taken as context.
 
     Returns
     -------
@@ -87,9 +92,9 @@ def validate(data: Graph, store: Store | None = None) -> list[str]:
     """
     if len(data) == 0:
         return []
-    combined = data + _context(data, store)
+    combined = data + _context(data, store, replaced) + vocabulary()
     conforms, report, _ = pyshacl.validate(
-        combined, shacl_graph=shapes(), ont_graph=vocabulary(), inference="none",
+        combined, shacl_graph=shapes(), inference="none",
         advanced=True, allow_warnings=True,
     )
     if conforms:
