@@ -197,6 +197,8 @@ class ResponsibilityOut(_Model):
     """A responsibility: holder, topic, territory, role and validity."""
 
     iri: str
+    label: str
+    label_en: str | None
     page: str | None
     holder: RefOut
     topic: RefOut
@@ -238,6 +240,8 @@ class KeyFigureOut(_Model):
 
     iri: str
     label: str | None
+    label_en: str | None
+    page: str | None
     value: float | int | str | None
     unit: str | None
     reference_period: str | None

@@ -199,6 +199,8 @@ class Responsibility:
     """
 
     iri: str
+    label: str
+    label_en: str | None
     page: str | None
     holder: Ref
     topic: Ref
@@ -242,6 +244,8 @@ class KeyFigure:
 
     iri: str
     label: str | None
+    label_en: str | None
+    page: str | None
     value: float | int | str | None
     unit: str | None
     reference_period: str | None
@@ -884,6 +888,9 @@ def responsibilities(
                 places.index(row["territory"]) if places else 0,
                 Responsibility(
                     iri=row["responsibility"],
+                    label=snap.label(row["responsibility"])
+                    or f"{snap.ref(row['holder']).label}: {snap.ref(row['topic']).label}",
+                    label_en=snap.label(row["responsibility"], "en"),
                     page=page_path(row["responsibility"]),
                     holder=snap.ref(row["holder"]),
                     topic=snap.ref(row["topic"]),
@@ -1058,6 +1065,8 @@ def initiative(store: Store, slug: str) -> InitiativeDetail:
             KeyFigure(
                 iri=fig["figure"],
                 label=fig.get("label"),
+                label_en=snap.label(fig["figure"], "en"),
+                page=page_path(fig["figure"]),
                 value=float(value)
                 if value is not None and not isinstance(value, (int, float, str))
                 else value,

@@ -241,6 +241,10 @@ def test_a_gemeinde_sees_the_responsibilities_of_every_territory_containing_it(
     }
     assert iris(items) == expected
     ministry = mdjd(facts)
+    for item in items:
+        assert item["page"] == item["iri"].removeprefix(BASE[:-1]) and item["label"]
+        if (URIRef(item["iri"]), RDFS.label, None) in facts:
+            assert item["label"] in {str(o) for o in facts.objects(URIRef(item["iri"]), RDFS.label)}
     ki = [
         item
         for item in items
@@ -324,7 +328,10 @@ def test_one_initiative_with_its_title(server: Server, facts: Graph) -> None:
     body = get(server, "/api/initiatives/" + str(initiative).rsplit("/", 1)[1])
     titles = {str(o) for o in facts.objects(initiative, DCTERMS.title) if o.language == "de"}
     assert body["label"] in titles and body["page"] == str(initiative).removeprefix(BASE[:-1])
-    assert isinstance(body["key_figures"], list)
+    assert {f["iri"] for f in body["key_figures"]} == {
+        str(f) for f in facts.objects(initiative, SG.keyFigure)
+    }
+    assert all(f["page"] == f["iri"].removeprefix(BASE[:-1]) for f in body["key_figures"])
     assert body["start_date"] is None or re.fullmatch(r"\d{4}(-\d{2}-\d{2})?", body["start_date"])
 
 
