@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
+
 from synergraph.graph import catalog
 from synergraph.graph.catalog import InvalidValue, NotFound
 from synergraph.graph.search import SearchIndex, index_path_for

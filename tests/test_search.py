@@ -10,9 +10,10 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import Server, cli
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
+
+from conftest import Server, cli
 from synergraph.graph.search import SearchIndex, ensure_index, index_path_for
 from synergraph.graph.seed import seed_files
 from synergraph.graph.store import Store
