@@ -27,13 +27,29 @@ def find(server: Server, q: str, **params: Any) -> dict[str, Any]:
     return dict(response.json())
 
 
-@pytest.fixture(scope="module")
-def labels() -> set[str]:
-    """Every label and title in the Turtle files of the seed graph (read with rdflib, not the service)."""
+def _seed_turtle() -> Graph:
     graph = Graph()
     for entry in seed_files():
         if entry.path.suffix == ".ttl":
             graph.parse(entry.path)
+    return graph
+
+
+@pytest.fixture(scope="module")
+def texts() -> dict[str, str]:
+    """Labels, titles and descriptions of each resource in the Turtle files of the seed graph."""
+    graph = _seed_turtle()
+    found: dict[str, str] = {}
+    for p in (RDFS.label, SKOS.prefLabel, DCTERMS.title, DCTERMS.description):
+        for s, o in graph.subject_objects(p):
+            found[str(s)] = found.get(str(s), "") + " " + str(o)
+    return found
+
+
+@pytest.fixture(scope="module")
+def labels() -> set[str]:
+    """Every label and title in the Turtle files of the seed graph (read with rdflib, not the service)."""
+    graph = _seed_turtle()
     return {
         str(o)
         for p in (RDFS.label, SKOS.prefLabel, DCTERMS.title)
@@ -55,11 +71,17 @@ def test_a_compound_is_found_by_its_last_part(server: Server, labels: set[str]) 
     assert hit["page"] == hit["iri"].removeprefix("https://w3id.org/synergraph")
 
 
-def test_umlauts_may_be_spelled_out(server: Server, labels: set[str]) -> None:
-    with_umlaut = {label for label in labels if "Städte" in label}
+def test_umlauts_may_be_spelled_out(server: Server, texts: dict[str, str]) -> None:
+    with_umlaut = {iri for iri, text in texts.items() if "Städte" in text}
     assert with_umlaut, "the seed data name something with 'Städte'"
-    found = {item["label"] for item in find(server, "Staedte", limit=50)["items"]}
-    assert found & with_umlaut
+    spelled_out = find(server, "Staedte", limit=200)
+    with_letters = find(server, "Städte", limit=200)
+    assert spelled_out["total"] == with_letters["total"]
+    assert [i["iri"] for i in spelled_out["items"]] == [i["iri"] for i in with_letters["items"]]
+    hits = {item["iri"]: item for item in spelled_out["items"]}
+    found = with_umlaut & set(hits)
+    assert found
+    assert any("<mark>Städte" in hits[iri]["snippet"] for iri in found)
 
 
 def test_an_abbreviation_finds_the_topic_through_its_alternative_label(server: Server) -> None:
