@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import typer
 
 from synergraph import __version__
-from synergraph.graph.errors import InputError, ValidationFailed
+from synergraph.graph.errors import InputError, QuerySyntaxError, ValidationFailed
 from synergraph.graph.loading import load_file, read_file
 from synergraph.graph.namespaces import PREFIXES
 from synergraph.graph.seed import seed_files
@@ -180,7 +180,7 @@ def query(
     try:
         result = service.store.engine.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
     except SyntaxError as error:
-        raise _fail(f"Abfrage fehlerhaft: {error}") from error
+        raise _fail(f"Abfrage fehlerhaft, {QuerySyntaxError.from_parser(error)}") from error
     if isinstance(result, ox.QueryBoolean):
         value = bool(result)
         typer.echo(json.dumps({"boolean": value}) if format == Format.json else str(value).lower())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 from pathlib import Path
 
 
@@ -46,3 +47,38 @@ class ValidationFailed(Exception):
         self.file = str(file)
         self.report = report
         super().__init__(f"{file}: {len(report)} Verstoß/Verstöße gegen die SHACL-Formen:\n" + "\n".join(report))
+
+
+@dataclass
+class QuerySyntaxError(Exception):
+    """A SPARQL text the parser refused, with the position it names.
+
+    >>> QuerySyntaxError.from_parser(SyntaxError("error at 2:5: expected one of ...")).position()
+    'Zeile 2, Spalte 5'
+    """
+
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    @classmethod
+    def from_parser(cls, error: SyntaxError) -> QuerySyntaxError:
+        """Read the position out of the engine's parser error."""
+        text = str(error.msg if error.msg else error)
+        match = re.match(r"error at (\d+):(\d+):\s*(.*)", text, re.S)
+        if match:
+            return cls(match.group(3).split("\n")[0], int(match.group(1)), int(match.group(2)))
+        return cls(text.split("\n")[0], error.lineno, error.offset)
+
+    def position(self) -> str:
+        """The position in German words, or an empty string when the parser gave none."""
+        if self.line is None:
+            return ""
+        return f"Zeile {self.line}, Spalte {self.column}"
+
+    def __str__(self) -> str:
+        where = self.position()
+        return f"{where}: {self.message}" if where else self.message

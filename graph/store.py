@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+import re
 from typing import Any
 
 import pyoxigraph as ox
@@ -26,7 +27,7 @@ from rdflib.term import Node
 from .namespaces import PREFIXES
 from .terms import to_oxigraph, to_python, to_rdflib
 
-__all__ = ["Store", "GraphInfo", "StoreLocked"]
+__all__ = ["Store", "GraphInfo", "StoreLocked", "bind"]
 
 Binding = str | int | float | bool | Node | ox.NamedNode | ox.Literal
 
@@ -58,6 +59,61 @@ def _term(value: Binding) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if hasattr(value, "isoformat") and not isinstance(value, str):
         return ox.Literal(value.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
     return ox.Literal(str(value))
+
+
+def _where_brace(sparql: str) -> int:
+    """Index just after the ``{`` that opens the query's WHERE group, or -1.
+
+    Strings, IRIs and comments are skipped; the template of ``CONSTRUCT { … } WHERE { … }`` is not
+    the WHERE group.
+    """
+    depth, index, length = 0, 0, len(sparql)
+    skip_template = False
+    while index < length:
+        char = sparql[index]
+        if char == "#":
+            end = sparql.find("\n", index)
+            index = length if end < 0 else end
+        elif char in "\"'":
+            quote = sparql[index:index + 3] if sparql[index:index + 3] in ('"""', "'''") else char
+            end = index + len(quote)
+            while end < length and sparql[end:end + len(quote)] != quote:
+                end += 2 if sparql[end] == "\\" else 1
+            index = end + len(quote) - 1
+        elif char == "<" and depth == 0 and re.match(r"<[^\s<>\"{}|^`]*>", sparql[index:]):
+            index = sparql.find(">", index)
+        elif depth == 0 and re.match(r"(?i)CONSTRUCT\s*\{", sparql[index:]):
+            skip_template = True
+            index += len("CONSTRUCT") - 1
+        elif char == "{":
+            if depth == 0 and not skip_template:
+                return index + 1
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                skip_template = False
+        index += 1
+    return -1
+
+
+def bind(sparql: str, bindings: Mapping[str, Binding]) -> str:
+    """The query with ``bindings`` given as a VALUES block at the start of its WHERE group.
+
+    The values are serialised by the engine's own term writer, so no input can change the query's
+    structure; FILTERs of the group see them bound.
+
+    >>> bind("SELECT ?n WHERE { ?g sg:ags ?n }", {"g": "https://example.org/x"})
+    'SELECT ?n WHERE { VALUES (?g) { ("https://example.org/x") } ?g sg:ags ?n }'
+    """
+    if not bindings:
+        return sparql
+    at = _where_brace(sparql)
+    if at < 0:
+        raise ValueError("Abfrage ohne WHERE-Gruppe: Werte lassen sich nicht binden")
+    names = " ".join(str(ox.Variable(name)) for name in bindings)
+    values = " ".join(str(_term(value)) for value in bindings.values())
+    return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }}{sparql[at:]}"
 
 
 class Store:
@@ -98,9 +154,7 @@ class Store:
     # -- reading -------------------------------------------------------------------------------
 
     def _query(self, sparql: str, bindings: Mapping[str, Binding] | None) -> Any:
-        substitutions = {ox.Variable(name): _term(value) for name, value in (bindings or {}).items()}
-        return self._db.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True,
-                              substitutions=substitutions or None)
+        return self._db.query(bind(sparql, bindings or {}), prefixes=PREFIXES, use_default_graph_as_union=True)
 
     def select(self, sparql: str, **bindings: Binding) -> list[dict[str, Any]]:
         """Run a SELECT query; return one dict per row with plain Python values (unbound left out).

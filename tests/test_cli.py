@@ -51,7 +51,7 @@ def test_query_from_a_file_and_ask(fresh_store_dir: Path, tmp_path: Path) -> Non
 def test_a_malformed_query_exits_2_with_the_position(fresh_store_dir: Path) -> None:
     result = cli("query", "SELECT ?x WHERE { ?x ", store=fresh_store_dir)
     assert result.returncode == 2
-    assert "Abfrage fehlerhaft" in result.stderr and "line 1" in result.stderr
+    assert "Abfrage fehlerhaft, Zeile 1, Spalte 22" in result.stderr
 
 
 def test_usage_errors_exit_2(fresh_store_dir: Path) -> None:
