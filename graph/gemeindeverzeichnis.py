@@ -68,6 +68,11 @@ def _short_name(name: str) -> str:
     return name.split(",")[0].strip()
 
 
+def _is_town(name: str) -> bool:
+    """'Eberswalde, Stadt' names a town (its administration is a Stadtverwaltung)."""
+    return bool(re.search(r",\s*(Stadt|Hansestadt|Kreisstadt)\b", name))
+
+
 def _slug(text: str) -> str:
     folded = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
     folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
@@ -251,7 +256,10 @@ def read_gv_extract(path: Path, lands: Collection[str] | None, source: URIRef,
             if association_key in associations:
                 build.contain(gemeinde, associations[association_key])
             elif cls == SG.Municipality and kreise.get(kreis_key) != SG.DistrictFreeCity:
-                build.administration(association_key, gemeinde, SG.Municipality, _short_name(name))
+                body = build.administration(association_key, gemeinde, SG.Municipality, _short_name(name))
+                if _is_town(name):
+                    graph.set((body, RDFS.label, Literal(f"Stadtverwaltung {_short_name(name)}", lang="de")))
+                    graph.add((body, RDFS.label, Literal(f"Town administration of {_short_name(name)}", lang="en")))
             if kreise.get(kreis_key) == SG.DistrictFreeCity:
                 graph.add((resource("body", f"verwaltung-{kreis_key}"), SG.administers, gemeinde))
             _measures(build, path, line, row, gemeinde, population, population_date)
