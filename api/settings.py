@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated
 
 from platformdirs import user_data_dir
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings"]
 
@@ -29,3 +31,23 @@ class Settings(BaseSettings):
     examples: bool = Field(default=True, description="Load the invented example set (its own named graph).")
     host: str = "127.0.0.1"
     port: int = 8000
+    query_timeout: float = Field(default=30.0, gt=0, description="Deadline of a query in seconds; a request "
+                                 "may lower it with timeout=, never raise it.")
+    max_result_bytes: int = Field(default=100 * 1024 * 1024, gt=0, description="Largest serialised result.")
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="Largest request body.")
+    query_workers: int = Field(default=16, gt=0, description="Queries that may run at once.")
+    union_default_graph: bool = Field(default=True, description="The default graph of a query is the union "
+                                      "of all named graphs.")
+    service_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Endpoints SERVICE may call "
+                                         "(comma-separated or JSON list); empty: none.")
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"], description="Origins allowed to query.")
+
+    @field_validator("service_allowlist", "cors_origins", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [item.strip() for item in text.split(",") if item.strip()]
+        return value
