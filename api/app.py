@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from synergraph import __version__
 
-from . import health
-from . import rest
+from synergraph.graph.query_pool import QueryPool
+
+from . import health, rest, sparql
 from .service import Service
 
 __all__ = ["create_app"]
@@ -22,13 +27,27 @@ def create_app(service: Service) -> FastAPI:
     >>> "/health" in [route.path for route in app.routes]
     True
     """
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = QueryPool(service.store, max_workers=service.settings.query_workers)
+        app.state.query_pool = pool
+        try:
+            yield
+        finally:
+            pool.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Synergraph",
         version=__version__,
         description="Wissensgraph der Zuständigkeiten, Gebiete und Initiativen der öffentlichen Hand.",
     )
     app.state.service = service
+    # Queries may come from any allowed origin, never with credentials; writes are never cross-origin.
+    app.add_middleware(CORSMiddleware, allow_origins=service.settings.cors_origins, allow_credentials=False,
+                       allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"])
     app.include_router(health.router)
     app.include_router(rest.router)
     app.include_router(rest.search_router)
+    app.include_router(sparql.router)
     return app

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator
 
-__all__ = ["service_endpoints", "check_services", "ServiceRefused"]
+__all__ = ["service_endpoints", "check_services", "names_dataset", "ServiceRefused"]
 
 _TOKEN = re.compile(
     r'(?P<comment>#[^\n]*)'
@@ -69,3 +69,15 @@ def check_services(sparql: str, allowlist: Collection[str]) -> None:
             raise ServiceRefused(
                 f"SERVICE <{endpoint}> ist nicht erlaubt: föderierte Abfragen gehen nur an Endpunkte, die der "
                 "Betrieb in SYNERGRAPH_SERVICE_ALLOWLIST freigibt / SERVICE to this endpoint is not allowed")
+
+
+def names_dataset(sparql: str) -> bool:
+    """Whether the query chooses its own dataset with FROM or FROM NAMED (which then wins over the
+    union default graph). The named graphs are looked up in the store, never fetched.
+
+    >>> names_dataset("SELECT * FROM <https://w3id.org/synergraph/graph/beispiele> WHERE { ?s ?p ?o }")
+    True
+    >>> names_dataset('SELECT * WHERE { ?s ?p "FROM" }')
+    False
+    """
+    return any(kind == "word" and text.upper() == "FROM" for kind, text in _tokens(sparql))

@@ -31,6 +31,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .namespaces import PREFIXES
+from .query_guard import names_dataset
 from .store import Store
 
 __all__ = [
@@ -128,7 +129,7 @@ def execute(db: ox.Store, job: QueryJob) -> QueryResult:
     kwargs: dict[str, Any] = {"prefixes": PREFIXES}
     if job.default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    elif job.union_default_graph:
+    elif job.union_default_graph and not names_dataset(job.query):
         kwargs["use_default_graph_as_union"] = True
     if job.named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
