@@ -12,8 +12,9 @@ from synergraph import __version__
 
 from synergraph.graph.query_pool import QueryPool
 
-from . import health, rest, sparql
+from . import graph_store, health, metrics, rest, sparql
 from .service import Service
+from .tokens import Tokens
 
 __all__ = ["create_app"]
 
@@ -43,6 +44,8 @@ def create_app(service: Service) -> FastAPI:
         description="Wissensgraph der Zuständigkeiten, Gebiete und Initiativen der öffentlichen Hand.",
     )
     app.state.service = service
+    app.state.tokens = Tokens.from_environment()
+    app.middleware("http")(metrics.measure)
     # Queries may come from any allowed origin, never with credentials; writes are never cross-origin.
     app.add_middleware(CORSMiddleware, allow_origins=service.settings.cors_origins, allow_credentials=False,
                        allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"])
@@ -50,4 +53,6 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(rest.router)
     app.include_router(rest.search_router)
     app.include_router(sparql.router)
+    app.include_router(graph_store.router)
+    app.include_router(metrics.router)
     return app

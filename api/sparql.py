@@ -1,8 +1,13 @@
-"""``/sparql``: the SPARQL 1.1 Protocol for queries (GET, POST form, POST ``application/sparql-query``).
+"""``/sparql``: the SPARQL 1.1 Protocol: queries (GET, POST form, POST ``application/sparql-query``) and
+updates (POST ``application/sparql-update`` or form ``update=``, with a bearer token).
+
+An update and its PROV record commit in one transaction; ``LOAD`` copies a graph of the store and
+never fetches a URL.
 
 Every query runs in a worker process with a deadline (see ``synergraph.graph.query_pool``); answers
 are written by the engine's serialisers. Errors are problem documents:
-400 malformed (with line and column), 403 writes on this read-only service, 406 no acceptable
+400 malformed (with line and column), 401/403 writes without or with a wrong token (or on a
+read-only service, or cross-origin), 406 no acceptable
 format, 413 body or result too large, 415 unsupported media type, 503 timeout or busy.
 """
 
@@ -17,11 +22,22 @@ from fastapi.responses import JSONResponse, Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, VOID, XSD
 
-from synergraph.graph.query_guard import ServiceRefused, check_services
-from synergraph.graph.query_pool import GRAPH_FORMATS, RESULT_FORMATS, QueryFailed, QueryJob, QueryPool
+from synergraph.graph.errors import QuerySyntaxError
+from synergraph.graph.history import history_record
+from synergraph.graph.query_guard import ServiceRefused, check_services, load_from_store
+from synergraph.graph.query_pool import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    QueryFailed,
+    QueryJob,
+    QueryPool,
+    QueryTimeout,
+)
 
 from .dependencies import get_service
+from .metrics import REFUSALS, TIMEOUTS
 from .service import Service
+from .tokens import Tokens
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -77,6 +93,7 @@ async def _answer(service: Service, pool: QueryPool, query: str, accept: tuple[s
     try:
         check_services(query, settings.service_allowlist)
     except ServiceRefused as refused:
+        REFUSALS.labels("service").inc()
         return problem(400, "SERVICE nicht erlaubt", str(refused))
     limit = settings.query_timeout if timeout is None else min(timeout, settings.query_timeout)
     if limit <= 0:
@@ -90,7 +107,8 @@ async def _answer(service: Service, pool: QueryPool, query: str, accept: tuple[s
         extra = {"line": failed.line, "column": failed.column} if failed.line is not None else {}
         titles = {400: "Abfrage fehlerhaft", 406: "Format nicht annehmbar", 413: "Ergebnis zu groß",
                   503: "Abfrage abgebrochen"}
-        if failed.status == 503:
+        if isinstance(failed, QueryTimeout):
+            TIMEOUTS.inc()
             extra["timeout_seconds"] = limit
         return problem(failed.status, titles.get(failed.status, "Abfrage fehlgeschlagen"), failed.message, **extra)
     return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
@@ -184,11 +202,11 @@ async def sparql_post(
         if "update" in fields:
             if "query" in fields:
                 return problem(400, "Abfrage und Änderung zugleich", "query und update schließen sich aus")
-            return _read_only()
+            return await _update(request, service, pool, fields["update"][0])
         if "query" not in fields:
             return problem(400, "Keine Abfrage", "Das Formular braucht ein Feld query=")
     elif media == "application/sparql-update":
-        return _read_only()
+        return await _update(request, service, pool, body.decode("utf-8", errors="replace"))
     else:
         return problem(415, "Medientyp nicht unterstützt",
                        f"'{media or 'ohne Content-Type'}' geht nicht; erlaubt sind application/sparql-query und "
@@ -204,6 +222,54 @@ async def sparql_post(
                          fields.get("named-graph-uri", []), timeout)
 
 
-def _read_only() -> JSONResponse:
-    return problem(403, "Nur lesbar", "Dieser Dienst nimmt keine Änderungen an: es ist kein Schreib-Token "
-                   "eingerichtet / this service is read-only")
+def writer(request: Request, tokens: Tokens) -> str | JSONResponse:
+    """The name of the token allowed to write, or the problem that forbids the write.
+
+    Writes are never cross-origin, need a configured token, and the request's bearer token.
+    """
+    origin = request.headers.get("origin")
+    if origin and origin.rstrip("/") != str(request.base_url).rstrip("/"):
+        REFUSALS.labels("cors").inc()
+        return problem(403, "Fremder Ursprung", "Änderungen sind von anderen Ursprüngen (CORS) nicht erlaubt")
+    if not tokens.configured:
+        REFUSALS.labels("read-only").inc()
+        return problem(403, "Nur lesbar", "Dieser Dienst nimmt keine Änderungen an: es ist kein Schreib-Token "
+                       "eingerichtet / this service is read-only")
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        REFUSALS.labels("token").inc()
+        response = problem(401, "Token fehlt", "Änderungen brauchen 'Authorization: Bearer <Token>'")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="synergraph"'
+        return response
+    name = tokens.name_of(header[7:].strip())
+    if name is None:
+        REFUSALS.labels("token").inc()
+        return problem(403, "Token ungültig", "Dieses Token ist nicht eingerichtet")
+    return name
+
+
+def get_tokens(request: Request) -> Tokens:
+    """The operator's write tokens, read when the app started."""
+    tokens: Tokens = request.app.state.tokens
+    return tokens
+
+
+async def _update(request: Request, service: Service, pool: QueryPool, update: str) -> Response:
+    allowed = writer(request, get_tokens(request))
+    if isinstance(allowed, JSONResponse):
+        return allowed
+    text, sources = load_from_store(update)
+    missing = [g for g in sources if not service.store.has_graph(g)]
+    if missing:
+        return problem(400, "LOAD ohne Graphen", f"LOAD lädt keine Adressen, sondern kopiert Graphen des Speichers; "
+                       f"<{missing[0]}> ist keiner / LOAD only names graphs of the store")
+    try:
+        await run_in_threadpool(service.store.update, text + " ;\n" + history_record(update, allowed))
+    except SyntaxError as error:
+        parsed = QuerySyntaxError.from_parser(error)
+        return problem(400, "Änderung fehlerhaft", f"Änderung fehlerhaft / malformed update: {parsed}",
+                       line=parsed.line, column=parsed.column)
+    except (OSError, RuntimeError, ValueError) as error:
+        return problem(400, "Änderung nicht ausführbar", str(error).split("\n")[0])
+    await run_in_threadpool(pool.refresh)
+    return Response(status_code=204)

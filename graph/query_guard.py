@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator
 
-__all__ = ["service_endpoints", "check_services", "names_dataset", "ServiceRefused"]
+__all__ = ["service_endpoints", "check_services", "names_dataset", "load_from_store", "ServiceRefused"]
 
 _TOKEN = re.compile(
     r'(?P<comment>#[^\n]*)'
@@ -81,3 +81,41 @@ def names_dataset(sparql: str) -> bool:
     False
     """
     return any(kind == "word" and text.upper() == "FROM" for kind, text in _tokens(sparql))
+
+
+def load_from_store(update: str) -> tuple[str, list[str]]:
+    """Rewrite every ``LOAD <iri> [INTO GRAPH <g>]`` as ``ADD GRAPH <iri> TO …``: LOAD names a graph
+    of the store and copies it; it never fetches a URL. Also returns the graphs a non-SILENT LOAD
+    names, which must exist in the store.
+
+    >>> load_from_store("LOAD SILENT <https://example.org/a> INTO GRAPH <https://example.org/b>")
+    ('ADD SILENT GRAPH <https://example.org/a> TO GRAPH <https://example.org/b>', [])
+    >>> load_from_store('INSERT DATA { <a:x> <a:p> "LOAD <a:y>" }')
+    ('INSERT DATA { <a:x> <a:p> "LOAD <a:y>" }', [])
+    """
+    matches = [m for m in _TOKEN.finditer(update) if m.lastgroup != "comment"]
+    pieces, position, index, required = [], 0, 0, []
+    while index < len(matches):
+        match = matches[index]
+        if match.lastgroup == "word" and match.group().upper() == "LOAD":
+            cursor = index + 1
+            silent = cursor < len(matches) and matches[cursor].group().upper() == "SILENT"
+            cursor += silent
+            if cursor < len(matches) and matches[cursor].lastgroup == "iri":
+                source = matches[cursor].group()
+                if not silent:
+                    required.append(source[1:-1])
+                cursor += 1
+                target = "DEFAULT"
+                words = [m.group().upper() for m in matches[cursor:cursor + 2]]
+                if words == ["INTO", "GRAPH"] and cursor + 2 < len(matches):
+                    target = "GRAPH " + matches[cursor + 2].group()
+                    cursor += 3
+                pieces.append(update[position:match.start()])
+                pieces.append(f"ADD {'SILENT ' if silent else ''}GRAPH {source} TO {target}")
+                position = matches[cursor - 1].end()
+                index = cursor
+                continue
+        index += 1
+    pieces.append(update[position:])
+    return "".join(pieces), required

@@ -1,0 +1,129 @@
+"""A data steward with a token changes the graph over SPARQL; everyone else cannot, and every change is recorded."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Graph, URIRef
+
+from conftest import Server
+
+TOKEN = "geheimes-test-token"
+HISTORY = "https://w3id.org/synergraph/graph/history"
+GRAPH = "https://w3id.org/synergraph/graph/notizen"
+
+
+@pytest.fixture(scope="module")
+def writable(seeded_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    copy = tmp_path_factory.mktemp("writable") / "store"
+    shutil.copytree(seeded_store_dir, copy)
+    digest = hashlib.sha256(TOKEN.encode()).hexdigest()
+    running = Server(copy, env={"SYNERGRAPH_TOKENS": f"redaktion=sha256:{digest}"})
+    yield running
+    running.stop()
+
+
+def _update(server: Server, text: str, token: str | None = TOKEN, **headers: str) -> httpx.Response:
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    return httpx.post(server.url + "/sparql", content=text,
+                      headers={"Content-Type": "application/sparql-update", **headers})
+
+
+def _ask(server: Server, query: str) -> bool:
+    return bool(httpx.get(server.url + "/sparql", params={"query": query}).json()["boolean"])
+
+
+def test_an_update_needs_the_right_token(writable: Server) -> None:
+    insert = f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <https://w3id.org/synergraph/id/test/a> rdfs:label "A"@de }} }}'
+    missing = _update(writable, insert, token=None)
+    assert missing.status_code == 401 and missing.headers["www-authenticate"].startswith("Bearer")
+    assert _update(writable, insert, token="falsch").status_code == 403
+    assert not _ask(writable, 'ASK { ?s rdfs:label "A"@de }')
+    assert _update(writable, insert).status_code == 204
+    assert _ask(writable, 'ASK { ?s rdfs:label "A"@de }')
+
+
+def test_every_accepted_update_is_recorded_with_the_token_name(writable: Server) -> None:
+    assert _update(writable, f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <https://w3id.org/synergraph/id/test/b> "
+                             f"rdfs:label \"B\"@de }} }}").status_code == 204
+    rows = httpx.get(writable.url + "/sparql", params={"query": (
+        f"SELECT ?op WHERE {{ GRAPH <{HISTORY}> {{ ?a a prov:Activity ; sg:operation ?op ; "
+        "prov:wasAssociatedWith <https://w3id.org/synergraph/id/agent/redaktion> ; prov:endedAtTime ?t } }")})
+    operations = [r["op"]["value"] for r in rows.json()["results"]["bindings"]]
+    assert any('"B"@de' in op for op in operations)
+
+
+def test_updates_never_cross_origins(writable: Server) -> None:
+    response = _update(writable, "CLEAR SILENT GRAPH <https://w3id.org/synergraph/graph/notizen>",
+                       Origin="https://elsewhere.example")
+    assert response.status_code == 403
+    assert _ask(writable, 'ASK { ?s rdfs:label "A"@de }')
+
+
+def test_a_malformed_update_names_line_and_column(writable: Server) -> None:
+    response = _update(writable, "INSERT DATA {\n <a:x> }")
+    assert response.status_code == 400
+    assert response.json()["line"] == 2
+
+
+def test_load_copies_a_store_graph_and_never_fetches_a_url(writable: Server) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(1.0)
+    port = listener.getsockname()[1]
+    contacted: list[object] = []
+
+    def watch() -> None:
+        try:
+            contacted.append(listener.accept())
+        except OSError:
+            pass
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        remote = _update(writable, f"LOAD <http://127.0.0.1:{port}/daten.ttl> INTO GRAPH <{GRAPH}-kopie>")
+        assert remote.status_code == 400
+        copied = _update(writable, f"LOAD <{GRAPH}> INTO GRAPH <{GRAPH}-kopie>")
+        assert copied.status_code == 204
+    finally:
+        watcher.join()
+        listener.close()
+    assert contacted == []
+    assert _ask(writable, f'ASK {{ GRAPH <{GRAPH}-kopie> {{ ?s rdfs:label "A"@de }} }}')
+
+
+def test_graph_store_protocol_round_trip(writable: Server) -> None:
+    url = writable.url + "/rdf-graph-store"
+    iri = "https://w3id.org/synergraph/graph/gsp-test"
+    turtle = '<https://w3id.org/synergraph/id/test/c> <http://www.w3.org/2000/01/rdf-schema#label> "C"@de .'
+    auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
+    assert httpx.put(url, params={"graph": iri}, content=turtle, headers={"Content-Type": "text/turtle"}).status_code == 401
+    assert httpx.put(url, params={"graph": iri}, content=turtle, headers=auth).status_code == 204
+    more = '<https://w3id.org/synergraph/id/test/d> <http://www.w3.org/2000/01/rdf-schema#label> "D"@de .'
+    assert httpx.post(url, params={"graph": iri}, content=more, headers=auth).status_code == 204
+    read = httpx.get(url, params={"graph": iri}, headers={"Accept": "text/turtle"})
+    assert read.status_code == 200
+    graph = Graph().parse(data=read.text, format="turtle")
+    assert {str(o) for o in graph.objects(None, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))} == {"C", "D"}
+    assert httpx.put(url, params={"graph": iri}, content=more, headers=auth).status_code == 204
+    assert len(Graph().parse(data=httpx.get(url, params={"graph": iri}).text, format="turtle")) == 1
+    assert httpx.put(url, params={"graph": iri}, content="kaputt", headers=auth).status_code == 400
+    assert httpx.request("DELETE", url, params={"graph": iri}, headers=auth).status_code == 204
+    assert httpx.get(url, params={"graph": iri}).status_code == 404
+
+
+def test_metrics_count_requests_and_refusals(writable: Server) -> None:
+    _update(writable, "CLEAR ALL", token="falsch")
+    text = httpx.get(writable.url + "/metrics").text
+    assert 'synergraph_requests_total{method="POST",route="/sparql",status="403"}' in text
+    assert 'synergraph_refusals_total{reason="token"}' in text
