@@ -27,6 +27,7 @@ from synergraph.graph.validation import validate as validate_graph
 
 from .service import Service
 from .settings import Settings
+from .tokens import new_token
 
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
@@ -251,6 +252,23 @@ def serve(
     service = _open_service()
     typer.echo(f"Speicher {service.settings.store} bereit nach {time.monotonic() - started:.1f} s", err=True)
     uvicorn.run(create_app(service), host=host or service.settings.host, port=port or service.settings.port)
+
+
+token_app = typer.Typer(help="Schreib-Token verwalten.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(name: Annotated[str, typer.Argument(help="Name des Tokens, erscheint im Änderungsverlauf.")]) -> None:
+    """Ein neues Schreib-Token erzeugen: es wird einmal gezeigt, gespeichert wird nur sein Hash.
+
+    Beispiel: synergraph token create redaktion
+    """
+    if not name.replace("-", "").replace("_", "").isalnum():
+        raise _fail("Der Name darf nur Buchstaben, Ziffern, '-' und '_' enthalten")
+    token, line = new_token(name)
+    typer.echo(f"Token (nur jetzt sichtbar): {token}")
+    typer.echo(f"In SYNERGRAPH_TOKENS eintragen (kommagetrennt): {line}")
 
 
 def main() -> None:

@@ -20,11 +20,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, VOID, XSD
+from rdflib.namespace import RDF, RDFS, VOID, XSD
 
 from synergraph.graph.errors import QuerySyntaxError
 from synergraph.graph.history import history_record
 from synergraph.graph.query_guard import ServiceRefused, check_services, load_from_store
+from synergraph.graph.void import describe_dataset
 from synergraph.graph.query_pool import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
@@ -145,6 +146,7 @@ def _description(service: Service, base: str, accept: tuple[str, ...]) -> Respon
         graph.add((described, VOID.triples, Literal(info.triples, datatype=XSD.integer)))
         total += info.triples
     graph.add((default, VOID.triples, Literal(total, datatype=XSD.integer)))
+    graph.add((node, RDFS.seeAlso, URIRef(base + ".well-known/void")))
     for media in accept:
         rdf_format = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
                       "application/rdf+xml": "xml", "*/*": "turtle"}.get(media)
@@ -152,6 +154,15 @@ def _description(service: Service, base: str, accept: tuple[str, ...]) -> Respon
             return Response(graph.serialize(format=rdf_format), media_type="text/turtle" if media == "*/*" else media)
     return problem(406, "Format nicht annehmbar", "Die Dienstbeschreibung gibt es als text/turtle, "
                    "application/ld+json, application/n-triples oder application/rdf+xml")
+
+
+@router.get("/.well-known/void", summary="VoID-Beschreibung des Datenbestands")
+def void_description(request: Request, service: Annotated[Service, Depends(get_service)]) -> Response:
+    """The named graphs with their sizes, files and sources (VoID), as Turtle or JSON-LD."""
+    void = describe_dataset(service.store)
+    if "application/ld+json" in _accept(request.headers.get("accept"), None)[:1]:
+        return Response(void.serialize(format="json-ld"), media_type="application/ld+json")
+    return Response(void.serialize(format="turtle"), media_type="text/turtle")
 
 
 @router.get("/sparql", summary="SPARQL-Abfrage (GET) oder Dienstbeschreibung")

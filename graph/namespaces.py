@@ -63,6 +63,7 @@ PREFIXES: dict[str, str] = {
     "rdfs": str(RDFS),
     "xsd": str(XSD),
     "sh": str(SH),
+    "void": "http://rdfs.org/ns/void#",
 }
 
 __all__ = [

@@ -182,3 +182,18 @@ def test_queries_are_allowed_from_any_origin_without_credentials(server: Server)
     response = httpx.get(server.url + "/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://example.org"})
     assert response.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in response.headers
+
+
+def test_void_lists_every_named_graph_with_its_size_and_sources(server: Server) -> None:
+    response = httpx.get(server.url + "/.well-known/void", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    void = Graph().parse(data=response.text, format="turtle")
+    ns = "http://rdfs.org/ns/void#"
+    sizes = {str(s): int(o) for s, o in void.subject_objects(URIRef(ns + "triples"))}
+    health = {g["iri"]: g["triples"] for g in httpx.get(server.url + "/health").json()["graphs"]}
+    loaded = {iri: n for iri, n in health.items() if iri in sizes}
+    assert "https://w3id.org/synergraph/graph/smart-city-manager-2024" in loaded
+    assert all(sizes[iri] == n for iri, n in loaded.items())
+    sources = {str(o) for o in void.objects(URIRef("https://w3id.org/synergraph/graph/smart-city-manager-2024"),
+                                           URIRef("http://purl.org/dc/terms/source"))}
+    assert sources == {"https://w3id.org/synergraph/id/source/2024-06-18-smart-city-manager-bundesweiter-rollout"}

@@ -111,3 +111,15 @@ def test_every_command_has_help_with_an_example(command: str, tmp_path: Path) ->
     result = cli(command, "--help", store=tmp_path)
     assert result.returncode == 0
     assert "Beispiel: synergraph " + command in " ".join(result.stdout.split())
+
+
+def test_token_create_prints_a_token_whose_hash_admits_it(tmp_path: Path) -> None:
+    import hashlib
+
+    result = cli("token", "create", "redaktion", store=tmp_path)
+    assert result.returncode == 0
+    token = result.stdout.split("sichtbar): ")[1].split()[0]
+    line = result.stdout.split("kommagetrennt): ")[1].strip()
+    assert line == "redaktion=sha256:" + hashlib.sha256(token.encode()).hexdigest()
+    assert token not in line
+    assert cli("token", "create", "böse name", store=tmp_path).returncode == 2
