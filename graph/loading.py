@@ -24,6 +24,8 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from synergraph import __version__
+
 from .errors import InputError, ValidationFailed
 from .gemeindeverzeichnis import read_administrations, read_gv_extract
 from .namespaces import BASE, graph_for, resource
@@ -33,7 +35,7 @@ from .validation import validate
 
 __all__ = [
     "CATALOG_GRAPH", "LoadResult", "graph_iri_for", "read_file", "load_graph", "load_file", "checksum",
-    "loaded_checksum",
+    "loaded_checksum", "loaded_by_user",
 ]
 
 CATALOG_GRAPH = BASE + "graph/catalog"
@@ -67,11 +69,13 @@ def graph_iri_for(path: Path) -> str:
 
 
 def checksum(path: Path, options: dict[str, Any] | None = None) -> str:
-    """SHA-256 of a file's bytes and the options it is read with (a change in either reloads it)."""
+    """SHA-256 of a file's bytes, the options it is read with and the software version (a change in
+    any of them reloads a seed file)."""
     digest = hashlib.sha256(path.read_bytes())
     options = dict(options or {})
     if isinstance(options.get("based_on"), Path):
         options["based_on"] = checksum(options["based_on"])
+    options["synergraph"] = __version__
     digest.update(json.dumps(options, sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
@@ -127,7 +131,7 @@ def read_file(path: Path, *, lands: Collection[str] | None = None,
                            f"{', '.join(sorted(_RDF_FORMATS))} und .csv")
 
 
-def _catalog_update(graph_iri: str, path: Path, digest: str, triples: int) -> str:
+def _catalog_update(graph_iri: str, path: Path, digest: str, triples: int, seed: bool) -> str:
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
     g = f"<{graph_iri}>"
     return (
@@ -135,9 +139,16 @@ def _catalog_update(graph_iri: str, path: Path, digest: str, triples: int) -> st
         f"INSERT DATA {{ GRAPH <{CATALOG_GRAPH}> {{ {g} a <http://rdfs.org/ns/void#Dataset> ; "
         f"<{BASE}def/sourceFile> {json.dumps(path.name)} ; "
         f"<{BASE}def/checksum> {json.dumps(digest)} ; "
+        f"<{BASE}def/loadedBy> {json.dumps('seed' if seed else 'user')} ; "
         f"<http://rdfs.org/ns/void#triples> {triples} ; "
         f"<http://purl.org/dc/terms/modified> \"{now}\"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}"
     )
+
+
+def loaded_by_user(store: Store, graph_iri: str) -> bool:
+    """Whether someone replaced this graph with a load of their own (the seed then leaves it alone)."""
+    return store.ask("ASK { GRAPH ?catalog { ?g sg:loadedBy 'user' } }",
+                     catalog=URIRef(CATALOG_GRAPH), g=URIRef(graph_iri))
 
 
 def loaded_checksum(store: Store, graph_iri: str) -> str | None:
@@ -151,7 +162,7 @@ def loaded_checksum(store: Store, graph_iri: str) -> str | None:
 
 
 def load_graph(store: Store, data: Graph, graph_iri: str, path: Path, digest: str,
-               check: bool = True) -> None:
+               check: bool = True, seed: bool = False) -> None:
     """Validate ``data`` (unless ``check`` is False) and replace the named graph with it atomically.
 
     Raises
@@ -163,7 +174,7 @@ def load_graph(store: Store, data: Graph, graph_iri: str, path: Path, digest: st
         problems = validate(data, store, replaced=graph_iri)
         if problems:
             raise ValidationFailed(path, problems)
-    store.replace_graph(graph_iri, data, also=_catalog_update(graph_iri, path, digest, len(data)))
+    store.replace_graph(graph_iri, data, also=_catalog_update(graph_iri, path, digest, len(data), seed))
 
 
 def load_file(store: Store, path: Path, graph_iri: str | None = None, **options: Any) -> LoadResult:
@@ -188,7 +199,8 @@ def load_file(store: Store, path: Path, graph_iri: str | None = None, **options:
     started = datetime.datetime.now()
     graph_iri = graph_iri or graph_iri_for(path)
     check = options.pop("check", True)
+    seed = options.pop("seed", False)
     data = read_file(path, **options)
-    load_graph(store, data, graph_iri, path, checksum(path, options), check=check)
+    load_graph(store, data, graph_iri, path, checksum(path, options), check=check, seed=seed)
     seconds = (datetime.datetime.now() - started).total_seconds()
     return LoadResult(str(path), graph_iri, len(data), seconds)

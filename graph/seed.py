@@ -2,6 +2,8 @@
 
 The list lives in ``data/seed.toml``. Opening a store loads each listed file whose checksum differs
 from the one recorded at its last load, so later starts reuse the store and reload only what changed.
+A graph that a user replaced with a load of their own (e.g. the territories of all of Germany) is
+left as the user made it.
 
 Examples
 --------
@@ -17,7 +19,7 @@ from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
-from .loading import LoadResult, checksum, graph_iri_for, load_file, loaded_checksum
+from .loading import LoadResult, checksum, graph_iri_for, load_file, loaded_by_user, loaded_checksum
 from .store import Store
 
 __all__ = ["SeedFile", "seed_files", "ensure_seeded"]
@@ -70,8 +72,9 @@ def ensure_seeded(store: Store, examples: bool = True) -> list[LoadResult]:
             if store.has_graph(entry.graph):
                 store.drop_graph(entry.graph)
             continue
-        if loaded_checksum(store, entry.graph) == checksum(entry.path, entry.options):
+        if loaded_by_user(store, entry.graph) or loaded_checksum(store, entry.graph) == checksum(entry.path,
+                                                                                                  entry.options):
             continue
-        loaded.append(load_file(store, entry.path, check=entry.validate, **entry.options))
+        loaded.append(load_file(store, entry.path, check=entry.validate, seed=True, **entry.options))
     store.flush()
     return loaded

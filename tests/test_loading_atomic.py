@@ -157,3 +157,15 @@ def test_a_killed_load_leaves_the_store_as_before(fresh_store_dir: Path, tmp_pat
     size = store.value("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", g=URIRef(graph_iri_for(big)))
     assert size in (0, 300_000)
     assert len(store) in (before, before + 300_000 + 5)
+
+
+def test_a_users_own_load_of_a_seed_graph_survives_a_restart(fresh_store_dir: Path) -> None:
+    """An operator replaces Brandenburg's territories with another Land's; the next start keeps them."""
+    store = Store(fresh_store_dir)
+    gv = next(entry for entry in seed_files() if entry.path.suffix == ".csv" and "gebietsstand" in entry.options
+              and "based_on" not in entry.options)
+    load_file(store, gv.path, lands=["13"], gebietsstand=gv.options["gebietsstand"], check=False)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?g a sg:State ; sg:ags ?key }"
+    assert store.select("SELECT ?key WHERE { ?g a sg:State ; sg:ags ?key }") == [{"key": "13"}]
+    assert ensure_seeded(store, examples=True) == []
+    assert store.value(count) == 1
