@@ -7,10 +7,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from synergraph.graph.query_pool import QueryPool
 
 from synergraph import __version__
-
-from synergraph.graph.query_pool import QueryPool
 
 from . import graph_store, health, metrics, rest, sparql
 from .service import Service

@@ -12,18 +12,18 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import pyoxigraph as ox
 import typer
-
-from synergraph import __version__
 from synergraph.graph.errors import InputError, QuerySyntaxError, ValidationFailed
 from synergraph.graph.loading import load_file, read_file
 from synergraph.graph.namespaces import PREFIXES
 from synergraph.graph.seed import seed_files
 from synergraph.graph.store import Store, StoreLocked
 from synergraph.graph.validation import validate as validate_graph
+
+from synergraph import __version__
 
 from .service import Service
 from .settings import Settings
@@ -74,10 +74,10 @@ def _main(version: Annotated[bool, typer.Option("--version", help="Version zeige
 @app.command()
 def load(
     files: Annotated[list[Path], typer.Argument(help="RDF-Dateien (.ttl, .nt, .rdf, .jsonld) oder CSV (GV-Auszug).")],
-    graph: Annotated[Optional[str], typer.Option(help="IRI des benannten Graphen (nur bei einer Datei).")] = None,
-    land: Annotated[Optional[list[str]], typer.Option(
+    graph: Annotated[str | None, typer.Option(help="IRI des benannten Graphen (nur bei einer Datei).")] = None,
+    land: Annotated[list[str] | None, typer.Option(
         help="Land-Schlüssel für einen GV-Auszug, mehrfach möglich; 'alle' für ganz Deutschland.")] = None,
-    gebietsstand: Annotated[Optional[str], typer.Option(help="Gebietsstand eines GV-Auszugs, JJJJ-MM-TT.")] = None,
+    gebietsstand: Annotated[str | None, typer.Option(help="Gebietsstand eines GV-Auszugs, JJJJ-MM-TT.")] = None,
 ) -> None:
     """Dateien prüfen und laden, jede ganz oder gar nicht, in ihren eigenen benannten Graphen.
 
@@ -107,7 +107,7 @@ def load(
 
 @app.command()
 def validate(
-    files: Annotated[Optional[list[Path]], typer.Argument(help="Zu prüfende Dateien; ohne: alle mitgelieferten Daten.")] = None,
+    files: Annotated[list[Path] | None, typer.Argument(help="Zu prüfende Dateien; ohne: alle mitgelieferten Daten.")] = None,
 ) -> None:
     """Dateien gegen die SHACL-Formen prüfen, ohne etwas zu speichern.
 
@@ -162,8 +162,8 @@ def _format_rows(result: Any, fmt: Format) -> str:
 
 @app.command()
 def query(
-    sparql: Annotated[Optional[str], typer.Argument(help="SPARQL-Abfrage (Präfixe sg:, skos:, … sind vordefiniert).")] = None,
-    file: Annotated[Optional[Path], typer.Option("--file", "-f", help="Abfrage aus einer .rq-Datei lesen.")] = None,
+    sparql: Annotated[str | None, typer.Argument(help="SPARQL-Abfrage (Präfixe sg:, skos:, … sind vordefiniert).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Abfrage aus einer .rq-Datei lesen.")] = None,
     format: Annotated[Format, typer.Option("--format", help="Ausgabeformat.")] = Format.table,
 ) -> None:
     """Eine SPARQL-1.1-Abfrage an den Speicher stellen.
@@ -210,9 +210,9 @@ def generate(
     out: Annotated[Path, typer.Option("--out", help="Zieldatei (N-Triples, wird überschrieben).")],
     initiatives: Annotated[int, typer.Option(help="Zahl der Initiativen (100000 ergeben gut 1 Mio. Tripel).")] = 1000,
     seed: Annotated[int, typer.Option(help="Startwert; gleicher Startwert und Umfang ergeben dieselbe Datei.")] = 7,
-    answers: Annotated[Optional[Path], typer.Option(
+    answers: Annotated[Path | None, typer.Option(
         help="Datei für die eingebauten Dubletten, Überschneidungen und Parallelen (JSON Lines).")] = None,
-    land: Annotated[Optional[list[str]], typer.Option(
+    land: Annotated[list[str] | None, typer.Option(
         help="Nur die Gebiete dieser Länder (zweistelliger Schlüssel), mehrfach möglich; ohne: ganz Deutschland.")] = None,
 ) -> None:
     """Synthetische Testdaten erzeugen: echte Gebiete, erfundene Stellen, Zuständigkeiten und Initiativen.
@@ -237,8 +237,8 @@ def generate(
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="Adresse, auf der der Dienst lauscht.")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port des Dienstes.")] = None,
+    host: Annotated[str | None, typer.Option(help="Adresse, auf der der Dienst lauscht.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port des Dienstes.")] = None,
 ) -> None:
     """Den HTTP-Dienst starten (Standard: http://127.0.0.1:8000).
 

@@ -12,7 +12,6 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-
 from synergraph.graph.history import history_record
 from synergraph.graph.query_pool import GRAPH_FORMATS, QueryPool
 

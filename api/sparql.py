@@ -21,11 +21,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, VOID, XSD
-
 from synergraph.graph.errors import QuerySyntaxError
 from synergraph.graph.history import history_record
 from synergraph.graph.query_guard import ServiceRefused, check_services, load_from_store
-from synergraph.graph.void import describe_dataset
 from synergraph.graph.query_pool import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
@@ -34,6 +32,7 @@ from synergraph.graph.query_pool import (
     QueryPool,
     QueryTimeout,
 )
+from synergraph.graph.void import describe_dataset
 
 from .dependencies import get_service
 from .metrics import REFUSALS, TIMEOUTS

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -68,7 +68,7 @@ class QuerySyntaxError(Exception):
     def from_parser(cls, error: SyntaxError) -> QuerySyntaxError:
         """Read the position out of the engine's parser error."""
         text = str(error.msg if error.msg else error)
-        match = re.match(r"error at (\d+):(\d+):\s*(.*)", text, re.S)
+        match = re.match(r"error at (\d+):(\d+):\s*(.*)", text, re.DOTALL)
         if match:
             return cls(match.group(3).split("\n")[0], int(match.group(1)), int(match.group(2)))
         return cls(text.split("\n")[0], error.lineno, error.offset)

@@ -29,7 +29,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from .errors import InputError
 from .namespaces import GEO, LEVEL, SG, resource
 
-__all__ = ["read_gv_extract", "read_administrations", "GERMANY"]
+__all__ = ["GERMANY", "read_administrations", "read_gv_extract"]
 
 GERMANY = resource("territory", "de")
 

@@ -28,7 +28,7 @@ HISTORY_GRAPH = BASE + "graph/history"
 def history_record(operation: str, agent: str, graphs: Iterable[str] = (),
                    started: datetime.datetime | None = None) -> str:
     """An ``INSERT DATA`` that records one change: who (the token's name), when, what, which graphs."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     started = started or now
     activity = ox.NamedNode(str(resource("change", uuid.uuid4().hex)))
     person = ox.NamedNode(str(resource("agent", agent)))

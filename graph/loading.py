@@ -34,8 +34,15 @@ from .terms import to_rdflib
 from .validation import validate
 
 __all__ = [
-    "CATALOG_GRAPH", "LoadResult", "graph_iri_for", "read_file", "load_graph", "load_file", "checksum",
-    "loaded_checksum", "loaded_by_user",
+    "CATALOG_GRAPH",
+    "LoadResult",
+    "checksum",
+    "graph_iri_for",
+    "load_file",
+    "load_graph",
+    "loaded_by_user",
+    "loaded_checksum",
+    "read_file",
 ]
 
 CATALOG_GRAPH = BASE + "graph/catalog"
@@ -132,7 +139,7 @@ def read_file(path: Path, *, lands: Collection[str] | None = None,
 
 
 def _catalog_update(graph_iri: str, path: Path, digest: str, triples: int, seed: bool) -> str:
-    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
     g = f"<{graph_iri}>"
     return (
         f"DELETE WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ {g} ?p ?o }} }} ;\n"

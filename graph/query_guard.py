@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator
 
-__all__ = ["service_endpoints", "check_services", "names_dataset", "load_from_store", "ServiceRefused"]
+__all__ = ["ServiceRefused", "check_services", "load_from_store", "names_dataset", "service_endpoints"]
 
 _TOKEN = re.compile(
     r'(?P<comment>#[^\n]*)'
@@ -25,7 +25,7 @@ _TOKEN = re.compile(
     r'|(?P<word>[A-Za-z_][A-Za-z0-9_]*)'
     r'|(?P<var>[?$][A-Za-z0-9_]+)'
     r'|(?P<other>\S)',
-    re.S,
+    re.DOTALL,
 )
 
 

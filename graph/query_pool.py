@@ -35,8 +35,16 @@ from .query_guard import names_dataset
 from .store import Store
 
 __all__ = [
-    "QueryJob", "QueryResult", "QueryPool", "QueryFailed", "QueryTimeout", "QueryRefused", "NotAcceptable",
-    "ResultTooLarge", "RESULT_FORMATS", "GRAPH_FORMATS",
+    "GRAPH_FORMATS",
+    "RESULT_FORMATS",
+    "NotAcceptable",
+    "QueryFailed",
+    "QueryJob",
+    "QueryPool",
+    "QueryRefused",
+    "QueryResult",
+    "QueryTimeout",
+    "ResultTooLarge",
 ]
 
 # media type -> (engine format, short name)

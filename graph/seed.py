@@ -22,7 +22,7 @@ from typing import Any
 from .loading import LoadResult, checksum, graph_iri_for, load_file, loaded_by_user, loaded_checksum
 from .store import Store
 
-__all__ = ["SeedFile", "seed_files", "ensure_seeded"]
+__all__ = ["SeedFile", "ensure_seeded", "seed_files"]
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-import re
 from typing import Any
 
 import pyoxigraph as ox
@@ -27,7 +27,7 @@ from rdflib.term import Node
 from .namespaces import PREFIXES
 from .terms import to_oxigraph, to_python, to_rdflib
 
-__all__ = ["Store", "GraphInfo", "StoreLocked", "bind"]
+__all__ = ["GraphInfo", "Store", "StoreLocked", "bind"]
 
 Binding = str | int | float | bool | Node | ox.NamedNode | ox.Literal
 

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-__all__ = ["to_oxigraph", "to_rdflib", "to_python", "to_quad"]
+__all__ = ["to_oxigraph", "to_python", "to_quad", "to_rdflib"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

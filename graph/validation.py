@@ -23,7 +23,7 @@ from rdflib.namespace import RDF, SH
 
 from .store import Store
 
-__all__ = ["validate", "vocabulary", "shapes", "ontology_file"]
+__all__ = ["ontology_file", "shapes", "validate", "vocabulary"]
 
 _CONTEXT_QUERY = """
 # Everything other graphs of the store say about the resources a file mentions, and the types

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from synergraph.graph.seed import ensure_seeded
 from synergraph.graph.store import Store
 

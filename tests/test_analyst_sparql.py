@@ -12,10 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from conftest import Server
 from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-
-from conftest import Server
 
 COUNT = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g a sg:Municipality }"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

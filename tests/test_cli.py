@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 from pathlib import Path
 
 import pytest
-
 from conftest import cli
 
 COUNT_GEMEINDEN = "SELECT (COUNT(DISTINCT ?ags) AS ?n) WHERE { ?g a sg:Municipality ; sg:ags ?ags }"

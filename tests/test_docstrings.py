@@ -7,7 +7,6 @@ import importlib
 import pkgutil
 
 import pytest
-
 import synergraph.graph
 
 MODULES = sorted(m.name for m in pkgutil.iter_modules(synergraph.graph.__path__, "synergraph.graph."))

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from rdflib import URIRef
-
 from synergraph.graph.errors import InputError, ValidationFailed
 from synergraph.graph.loading import graph_iri_for, load_file, loaded_checksum
 from synergraph.graph.seed import ensure_seeded, seed_files

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
-
 from synergraph.graph.namespaces import SG, TOPIC
 from synergraph.graph.validation import ontology_file
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Graph
-
 from synergraph.graph.validation import validate
 
 HEAD = """

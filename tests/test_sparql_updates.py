@@ -11,9 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from rdflib import Graph, URIRef
-
 from conftest import Server
+from rdflib import Graph, URIRef
 
 TOKEN = "geheimes-test-token"
 HISTORY = "https://w3id.org/synergraph/graph/history"

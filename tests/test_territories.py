@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import to_isomorphic
-
 from synergraph.graph.errors import InputError
 from synergraph.graph.gemeindeverzeichnis import read_administrations, read_gv_extract
 from synergraph.graph.namespaces import PREFIXES, SG, resource
