@@ -11,7 +11,7 @@ from synergraph.graph.query_pool import QueryPool
 
 from synergraph import __version__
 
-from . import graph_store, health, metrics, rest, sparql
+from . import graph_store, health, metrics, pages, rest, sparql
 from .service import Service
 from .tokens import Tokens
 
@@ -54,4 +54,5 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
     app.include_router(metrics.router)
+    app.include_router(pages.router)
     return app

@@ -1,0 +1,401 @@
+"""Everything the store says about one IRI, as plain data for its page.
+
+A resource's page shows its labels, types, properties, outgoing and incoming links with the labels
+of the linked resources, its sources and its history (validity, the change events that created or
+ended it, and the recorded writes that touched the graphs holding it). This module gathers that
+with a few SPARQL queries; the IRI is always bound as a value, never pasted into query text.
+
+Examples
+--------
+>>> from synergraph.graph.store import Store
+>>> from synergraph.graph.seed import ensure_seeded
+>>> store = Store.in_memory()
+>>> ensure_seeded(store, examples=False)
+>>> view = describe(store, "https://w3id.org/synergraph/id/territory/12060024")
+>>> view.label
+'Biesenthal'
+>>> describe(store, "https://w3id.org/synergraph/id/territory/nirgendwo") is None
+True
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import URIRef
+
+from .history import HISTORY_GRAPH
+from .namespaces import BASE, PREFIXES
+from .store import Store
+
+__all__ = ["Link", "Literal", "ResourceView", "SourceRef", "Activity", "describe", "vocabulary",
+           "VocabularyTerm", "label_of_iri", "INCOMING_LIMIT"]
+
+INCOMING_LIMIT = 300
+"""At most this many incoming links are listed on a page (the total is always counted)."""
+
+_LANG_ORDER = {"de": 0, "en": 1, "": 2}
+
+_VALIDITY = {PREFIXES["sg"] + name for name in ("validFrom", "validUntil", "knownValidOn")}
+_SOURCE = PREFIXES["dcterms"] + "source"
+
+# What does the resource state: each triple with the resource as subject, the object's text,
+# language and datatype, and every label (by language) of the predicate and of an IRI object.
+_OUTGOING = """
+SELECT ?p ?o ?isIri ?text ?lang ?datatype ?plabel ?plang ?olabel ?olang WHERE {
+  ?item ?p ?o .
+  FILTER(!ISBLANK(?o))
+  BIND(ISIRI(?o) AS ?isIri)
+  BIND(STR(?o) AS ?text)
+  BIND(LANG(?o) AS ?lang)
+  BIND(IF(ISLITERAL(?o), STR(DATATYPE(?o)), "") AS ?datatype)
+  OPTIONAL { ?p rdfs:label ?plabel . BIND(LANG(?plabel) AS ?plang) }
+  OPTIONAL { ?o rdfs:label|skos:prefLabel|dcterms:title ?olabel . FILTER(ISLITERAL(?olabel))
+             BIND(LANG(?olabel) AS ?olang) }
+}
+"""
+
+# Which resources point at the resource: subject, predicate and their labels (one row per label, so
+# the limit leaves room for several labels of each of INCOMING_LIMIT links).
+_INCOMING = """
+SELECT ?s ?p ?plabel ?plang ?slabel ?slang WHERE {
+  ?s ?p ?item . FILTER(ISIRI(?s))
+  OPTIONAL { ?p rdfs:label ?plabel . BIND(LANG(?plabel) AS ?plang) }
+  OPTIONAL { ?s rdfs:label|skos:prefLabel|dcterms:title ?slabel . FILTER(ISLITERAL(?slabel))
+             BIND(LANG(?slabel) AS ?slang) }
+} ORDER BY ?p ?s LIMIT %d
+""" % (INCOMING_LIMIT * 6)
+
+# How many distinct links point at the resource?
+_INCOMING_COUNT = """
+SELECT (COUNT(DISTINCT CONCAT(STR(?s), " ", STR(?p))) AS ?n) WHERE { ?s ?p ?item . FILTER(ISIRI(?s)) }
+"""
+
+# Does the store mention the resource at all (as subject or object)?
+_KNOWN = "ASK { { ?item ?p ?o } UNION { ?s ?p ?item } }"
+
+# Which source documents back the resource's facts, with title, original page and local copy?
+_SOURCES = """
+SELECT ?source ?title ?tlang ?page ?copy ?example WHERE {
+  ?item dcterms:source ?source .
+  OPTIONAL { ?source dcterms:title ?title . BIND(LANG(?title) AS ?tlang) }
+  OPTIONAL { ?source foaf:page ?page }
+  OPTIONAL { ?source sg:localCopy ?copy }
+  OPTIONAL { ?source sg:isExample ?example }
+}
+"""
+
+# Which change events (org:ChangeEvent, PROV activities in the data) created, ended or reorganised
+# the resource, and when?
+_EVENTS = """
+SELECT DISTINCT ?event ?how ?date ?elabel ?elang WHERE {
+  VALUES (?property ?how) {
+    (prov:wasGeneratedBy "erzeugt durch") (prov:wasInvalidatedBy "beendet durch")
+    (org:resultedFrom "entstanden aus") (org:changedBy "verändert durch") }
+  { ?item ?property ?event }
+  UNION { ?event org:originalOrganization ?item . BIND("beendet durch" AS ?how) }
+  UNION { ?event org:resultingOrganization ?item . BIND("entstanden aus" AS ?how) }
+  OPTIONAL { ?event dcterms:date ?date }
+  OPTIONAL { ?event rdfs:label ?elabel . BIND(LANG(?elabel) AS ?elang) }
+}
+"""
+
+# Which recorded writes (PROV activities of the history graph) touched a graph that holds the
+# resource, or named it in their operation?
+_ACTIVITIES = """
+SELECT DISTINCT ?activity ?started ?ended ?agent ?operation WHERE {
+  GRAPH <%s> {
+    ?activity a prov:Activity ; prov:startedAtTime ?started .
+    OPTIONAL { ?activity prov:endedAtTime ?ended }
+    OPTIONAL { ?activity prov:wasAssociatedWith ?who . ?who rdfs:label ?agent }
+    OPTIONAL { ?activity sg:operation ?operation }
+    OPTIONAL { ?activity prov:used ?graph }
+  }
+  FILTER((BOUND(?operation) && CONTAINS(?operation, STR(?item)))
+         || (BOUND(?graph) && EXISTS { GRAPH ?graph { ?item ?anyP ?anyO } }))
+} ORDER BY DESC(?started) LIMIT 50
+""" % HISTORY_GRAPH
+
+# Of which containers was the territory part, and when (the qualified sg:within links)?
+_MEMBERSHIPS = """
+SELECT ?container ?from ?until ?known ?clabel ?clang WHERE {
+  ?c sg:contained ?item ; sg:container ?container .
+  OPTIONAL { ?c sg:validFrom ?from } OPTIONAL { ?c sg:validUntil ?until } OPTIONAL { ?c sg:knownValidOn ?known }
+  OPTIONAL { ?container rdfs:label ?clabel . BIND(LANG(?clabel) AS ?clang) }
+}
+"""
+
+# Which named graphs hold statements about the resource?
+_GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?item ?p ?o } } ORDER BY ?graph"
+
+# Which classes and properties does the vocabulary define, with labels and definitions?
+_VOCABULARY = """
+SELECT ?term ?kind ?label ?lang ?definition ?dlang WHERE {
+  VALUES (?type ?kind) { (owl:Class "Klasse") (rdfs:Class "Klasse") (owl:ObjectProperty "Eigenschaft")
+                         (owl:DatatypeProperty "Eigenschaft") (rdf:Property "Eigenschaft")
+                         (skos:ConceptScheme "Begriffsschema") }
+  ?term a ?type .
+  FILTER(STRSTARTS(STR(?term), "%sdef/"))
+  OPTIONAL { ?term rdfs:label|skos:prefLabel|dcterms:title ?label . BIND(LANG(?label) AS ?lang) }
+  OPTIONAL { ?term skos:definition|rdfs:comment|dcterms:description ?definition . BIND(LANG(?definition) AS ?dlang) }
+}
+""" % BASE
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A literal value with its language or datatype."""
+
+    text: str
+    lang: str = ""
+    datatype: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    """One statement linking to or from another resource (or to a literal)."""
+
+    predicate: str
+    predicate_label: str
+    target: str | None = None
+    target_label: str = ""
+    literal: Literal | None = None
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A source document that backs the resource's facts."""
+
+    iri: str
+    title: str
+    page: str | None
+    local_copy: str | None
+    example: bool
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One entry of the resource's history, newest first."""
+
+    kind: str
+    when: str
+    what: str
+    iri: str | None = None
+    label: str = ""
+
+
+@dataclass
+class ResourceView:
+    """What a page shows about one IRI."""
+
+    iri: str
+    label: str
+    labels: dict[str, list[str]]
+    types: list[Link]
+    properties: list[Link]
+    links: list[Link]
+    incoming: list[Link]
+    incoming_total: int
+    sources: list[SourceRef]
+    history: list[Activity]
+    graphs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class VocabularyTerm:
+    """A class, property or concept scheme of the vocabulary."""
+
+    iri: str
+    kind: str
+    label: str
+    label_en: str
+    definition: str
+
+
+def label_of_iri(iri: str) -> str:
+    """A readable fallback label: the IRI's last path segment or fragment, or a prefixed name.
+
+    >>> label_of_iri("https://w3id.org/synergraph/def/within")
+    'sg:within'
+    >>> label_of_iri("https://example.org/a/b")
+    'b'
+    """
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(namespace) > len(best):
+            best = namespace
+            name = f"{prefix}:{iri[len(namespace):]}"
+    if best and "/" not in iri[len(best):]:
+        return name
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
+
+
+def _best(candidates: list[tuple[str, str]], fallback: str) -> str:
+    """The German label if there is one, else English, else one without language."""
+    ranked = sorted(candidates, key=lambda c: (_LANG_ORDER.get(c[1], 3), c[0]))
+    return ranked[0][0] if ranked else fallback
+
+
+def _group(rows: list[dict[str, Any]], key: tuple[str, ...], label: str, lang: str) -> dict[tuple[Any, ...], list[tuple[str, str]]]:
+    grouped: dict[tuple[Any, ...], list[tuple[str, str]]] = defaultdict(list)
+    for row in rows:
+        entry = grouped[tuple(row.get(k) for k in key)]
+        if label in row:
+            entry.append((str(row[label]), str(row.get(lang, ""))))
+    return grouped
+
+
+def describe(store: Store, iri: str) -> ResourceView | None:
+    """Everything the store says about ``iri``, or None when it does not mention it at all.
+
+    Parameters
+    ----------
+    store : Store
+        The store to read.
+    iri : str
+        The resource's IRI.
+
+    Returns
+    -------
+    ResourceView or None
+        Labels by language, types, literal properties, outgoing and incoming links (with the labels
+        of predicates and linked resources, German first), sources and history.
+
+    Examples
+    --------
+    >>> from synergraph.graph.store import Store
+    >>> from synergraph.graph.seed import ensure_seeded
+    >>> store = Store.in_memory()
+    >>> ensure_seeded(store, examples=False)
+    >>> view = describe(store, "https://w3id.org/synergraph/id/territory/12060024")
+    >>> [link.target_label for link in view.links if link.predicate.endswith("within")]
+    ['Amt Biesenthal-Barnim']
+    """
+    node = URIRef(iri)
+    if not store.ask(_KNOWN, item=node):
+        return None
+    rows = store.select(_OUTGOING, item=node)
+    predicate_labels = _group(rows, ("p",), "plabel", "plang")
+    object_labels = _group(rows, ("o",), "olabel", "olang")
+    labels: dict[str, list[str]] = defaultdict(list)
+    types: list[Link] = []
+    properties: list[Link] = []
+    links: list[Link] = []
+    seen: set[tuple[str, str]] = set()
+    label_properties = {PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel", PREFIXES["dcterms"] + "title"}
+    for row in rows:
+        p, text = str(row["p"]), str(row["text"])
+        if (p, text + "@" + str(row.get("lang", ""))) in seen:
+            continue
+        seen.add((p, text + "@" + str(row.get("lang", ""))))
+        plabel = _best(predicate_labels[(row["p"],)], label_of_iri(p))
+        if row["isIri"]:
+            link = Link(p, plabel, text, _best(object_labels[(row["o"],)], label_of_iri(text)))
+            (types if p == PREFIXES["rdf"] + "type" else links).append(link)
+        else:
+            literal = Literal(text, str(row.get("lang", "")), str(row.get("datatype", "")))
+            if p in label_properties:
+                if text not in labels[literal.lang]:
+                    labels[literal.lang].append(text)
+            properties.append(Link(p, plabel, literal=literal))
+    label = _best([(text, lang) for lang, texts in labels.items() for text in texts], label_of_iri(iri))
+
+    incoming_rows = store.select(_INCOMING, item=node)
+    in_predicates = _group(incoming_rows, ("p",), "plabel", "plang")
+    in_subjects = _group(incoming_rows, ("s",), "slabel", "slang")
+    incoming: list[Link] = []
+    pairs = list(dict.fromkeys((str(r["s"]), str(r["p"])) for r in incoming_rows))[:INCOMING_LIMIT]
+    for s, p in pairs:
+        incoming.append(Link(p, _best(in_predicates[(p,)], label_of_iri(p)), s,
+                             _best(in_subjects[(s,)], label_of_iri(s))))
+    incoming.sort(key=lambda link: (link.predicate_label.lower(), link.target_label.lower()))
+    total = int(store.value(_INCOMING_COUNT, item=node) or 0)
+
+    sources = _sources(store, node)
+    history = _history(store, node, properties)
+    graphs = [str(row["graph"]) for row in store.select(_GRAPHS, item=node)]
+
+    def order(link: Link) -> tuple[str, str]:
+        return (link.predicate_label.lower(), link.target_label.lower() if link.target else "")
+
+    return ResourceView(
+        iri=iri, label=label, labels=dict(sorted(labels.items(), key=lambda kv: _LANG_ORDER.get(kv[0], 3))),
+        types=sorted(types, key=order),
+        properties=sorted((p for p in properties if p.predicate not in _VALIDITY), key=order),
+        links=sorted((link for link in links if link.predicate != _SOURCE), key=order),
+        incoming=incoming, incoming_total=total, sources=sources, history=history, graphs=graphs,
+    )
+
+
+def _sources(store: Store, node: URIRef) -> list[SourceRef]:
+    rows = store.select(_SOURCES, item=node)
+    titles = _group(rows, ("source",), "title", "tlang")
+    result: dict[str, SourceRef] = {}
+    for row in rows:
+        source = str(row["source"])
+        if source not in result:
+            result[source] = SourceRef(source, _best(titles[(row["source"],)], label_of_iri(source)),
+                                       row.get("page"), row.get("copy"), bool(row.get("example", False)))
+    return sorted(result.values(), key=lambda s: s.title)
+
+
+def _history(store: Store, node: URIRef, properties: list[Link]) -> list[Activity]:
+    """Validity of the resource itself, its memberships, change events and recorded writes."""
+    names = {PREFIXES["sg"] + "validFrom": "gültig ab", PREFIXES["sg"] + "validUntil": "gültig bis",
+             PREFIXES["sg"] + "knownValidOn": "bestätigt am"}
+    history = [Activity("Gültigkeit", p.literal.text, names[p.predicate])
+               for p in properties if p.predicate in names and p.literal is not None]
+
+    rows = store.select(_MEMBERSHIPS, item=node)
+    container_labels = _group(rows, ("container",), "clabel", "clang")
+    seen: set[str] = set()
+    for row in rows:
+        container = str(row["container"])
+        if container in seen:
+            continue
+        seen.add(container)
+        span = (f"{row['from'] if 'from' in row else '…'} – {row['until'] if 'until' in row else 'offen'}")
+        if "known" in row:
+            span += f" (bestätigt am {row['known']})"
+        history.append(Activity("Zugehörigkeit", span, "gehört zu", container,
+                                _best(container_labels[(row["container"],)], label_of_iri(container))))
+
+    rows = store.select(_EVENTS, item=node)
+    event_labels = _group(rows, ("event",), "elabel", "elang")
+    for event, how in dict.fromkeys((str(r["event"]), str(r["how"])) for r in rows):
+        date = next((str(r["date"]) for r in rows if str(r["event"]) == event and "date" in r), "")
+        history.append(Activity("Neuordnung", date, how, event, _best(event_labels[(event,)], label_of_iri(event))))
+
+    for row in store.select(_ACTIVITIES, item=node):
+        what = str(row.get("operation", "Änderung"))
+        agent = row.get("agent")
+        history.append(Activity("Änderung", str(row["started"]), what if not agent else f"{what} ({agent})",
+                                str(row["activity"])))
+    return history
+
+
+def vocabulary(store: Store) -> list[VocabularyTerm]:
+    """The classes, properties and concept schemes of the vocabulary, sorted by kind and label.
+
+    >>> from synergraph.graph.store import Store
+    >>> from synergraph.graph.seed import ensure_seeded
+    >>> store = Store.in_memory()
+    >>> ensure_seeded(store, examples=False)
+    >>> any(term.iri.endswith("/def/Responsibility") for term in vocabulary(store))
+    True
+    """
+    rows = store.select(_VOCABULARY)
+    labels = _group(rows, ("term",), "label", "lang")
+    definitions = _group(rows, ("term",), "definition", "dlang")
+    terms: dict[str, VocabularyTerm] = {}
+    for row in rows:
+        iri = str(row["term"])
+        if iri in terms:
+            continue
+        english = [text for text, lang in labels[(row["term"],)] if lang == "en"]
+        terms[iri] = VocabularyTerm(iri, str(row["kind"]), _best(labels[(row["term"],)], label_of_iri(iri)),
+                                    english[0] if english else "",
+                                    _best(definitions[(row["term"],)], ""))
+    return sorted(terms.values(), key=lambda t: (t.kind, t.label.lower()))
