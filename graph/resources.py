@@ -8,12 +8,13 @@ with a few SPARQL queries; the IRI is always bound as a value, never pasted into
 Examples
 --------
 >>> from synergraph.graph.store import Store
->>> from synergraph.graph.seed import ensure_seeded
 >>> store = Store.in_memory()
->>> ensure_seeded(store, examples=False)
->>> view = describe(store, "https://w3id.org/synergraph/id/territory/12060024")
->>> view.label
-'Biesenthal'
+>>> store.update('INSERT DATA { <https://w3id.org/synergraph/id/territory/1> rdfs:label "Eins"@de ; '
+...              'sg:within <https://w3id.org/synergraph/id/territory/2> . '
+...              '<https://w3id.org/synergraph/id/territory/2> rdfs:label "Zwei"@de, "Two"@en }')
+>>> view = describe(store, "https://w3id.org/synergraph/id/territory/1")
+>>> view.label, [link.target_label for link in view.links]
+('Eins', ['Zwei'])
 >>> describe(store, "https://w3id.org/synergraph/id/territory/nirgendwo") is None
 True
 """
@@ -27,11 +28,21 @@ from typing import Any
 from rdflib import URIRef
 
 from .history import HISTORY_GRAPH
-from .namespaces import BASE, PREFIXES
+from .namespaces import PREFIXES
 from .store import Store
 
-__all__ = ["Link", "Literal", "ResourceView", "SourceRef", "Activity", "describe", "vocabulary",
-           "VocabularyTerm", "label_of_iri", "INCOMING_LIMIT"]
+__all__ = [
+    "INCOMING_LIMIT",
+    "Activity",
+    "Link",
+    "Literal",
+    "ResourceView",
+    "SourceRef",
+    "VocabularyTerm",
+    "describe",
+    "label_of_iri",
+    "vocabulary",
+]
 
 INCOMING_LIMIT = 300
 """At most this many incoming links are listed on a page (the total is always counted)."""
@@ -65,8 +76,7 @@ SELECT ?s ?p ?plabel ?plang ?slabel ?slang WHERE {
   OPTIONAL { ?p rdfs:label ?plabel . BIND(LANG(?plabel) AS ?plang) }
   OPTIONAL { ?s rdfs:label|skos:prefLabel|dcterms:title ?slabel . FILTER(ISLITERAL(?slabel))
              BIND(LANG(?slabel) AS ?slang) }
-} ORDER BY ?p ?s LIMIT %d
-""" % (INCOMING_LIMIT * 6)
+} ORDER BY ?p ?s LIMIT """ + str(INCOMING_LIMIT * 6)
 
 # How many distinct links point at the resource?
 _INCOMING_COUNT = """
@@ -104,19 +114,19 @@ SELECT DISTINCT ?event ?how ?date ?elabel ?elang WHERE {
 
 # Which recorded writes (PROV activities of the history graph) touched a graph that holds the
 # resource, or named it in their operation?
-_ACTIVITIES = """
-SELECT DISTINCT ?activity ?started ?ended ?agent ?operation WHERE {
-  GRAPH <%s> {
+_ACTIVITIES = f"""
+SELECT DISTINCT ?activity ?started ?ended ?agent ?operation WHERE {{
+  GRAPH <{HISTORY_GRAPH}> {{
     ?activity a prov:Activity ; prov:startedAtTime ?started .
-    OPTIONAL { ?activity prov:endedAtTime ?ended }
-    OPTIONAL { ?activity prov:wasAssociatedWith ?who . ?who rdfs:label ?agent }
-    OPTIONAL { ?activity sg:operation ?operation }
-    OPTIONAL { ?activity prov:used ?graph }
-  }
+    OPTIONAL {{ ?activity prov:endedAtTime ?ended }}
+    OPTIONAL {{ ?activity prov:wasAssociatedWith ?who . ?who rdfs:label ?agent }}
+    OPTIONAL {{ ?activity sg:operation ?operation }}
+    OPTIONAL {{ ?activity prov:used ?graph }}
+  }}
   FILTER((BOUND(?operation) && CONTAINS(?operation, STR(?item)))
-         || (BOUND(?graph) && EXISTS { GRAPH ?graph { ?item ?anyP ?anyO } }))
-} ORDER BY DESC(?started) LIMIT 50
-""" % HISTORY_GRAPH
+         || (BOUND(?graph) && EXISTS {{ GRAPH ?graph {{ ?item ?anyP ?anyO }} }}))
+}} ORDER BY DESC(?started) LIMIT 50
+"""
 
 # Of which containers was the territory part, and when (the qualified sg:within links)?
 _MEMBERSHIPS = """
@@ -137,11 +147,11 @@ SELECT ?term ?kind ?label ?lang ?definition ?dlang WHERE {
                          (owl:DatatypeProperty "Eigenschaft") (rdf:Property "Eigenschaft")
                          (skos:ConceptScheme "Begriffsschema") }
   ?term a ?type .
-  FILTER(STRSTARTS(STR(?term), "%sdef/"))
+  FILTER(STRSTARTS(STR(?term), STR(sg:)))
   OPTIONAL { ?term rdfs:label|skos:prefLabel|dcterms:title ?label . BIND(LANG(?label) AS ?lang) }
   OPTIONAL { ?term skos:definition|rdfs:comment|dcterms:description ?definition . BIND(LANG(?definition) AS ?dlang) }
 }
-""" % BASE
+"""
 
 
 @dataclass(frozen=True)
@@ -266,12 +276,13 @@ def describe(store: Store, iri: str) -> ResourceView | None:
     Examples
     --------
     >>> from synergraph.graph.store import Store
-    >>> from synergraph.graph.seed import ensure_seeded
     >>> store = Store.in_memory()
-    >>> ensure_seeded(store, examples=False)
-    >>> view = describe(store, "https://w3id.org/synergraph/id/territory/12060024")
-    >>> [link.target_label for link in view.links if link.predicate.endswith("within")]
-    ['Amt Biesenthal-Barnim']
+    >>> store.update('INSERT DATA { <https://w3id.org/synergraph/id/territory/1> '
+    ...              'sg:within <https://w3id.org/synergraph/id/territory/2> . '
+    ...              '<https://w3id.org/synergraph/id/territory/2> rdfs:label "Zwei"@de }')
+    >>> view = describe(store, "https://w3id.org/synergraph/id/territory/2")
+    >>> [(link.predicate_label, link.target_label) for link in view.incoming]
+    [('sg:within', '1')]
     """
     node = URIRef(iri)
     if not store.ask(_KNOWN, item=node):
@@ -296,9 +307,8 @@ def describe(store: Store, iri: str) -> ResourceView | None:
             (types if p == PREFIXES["rdf"] + "type" else links).append(link)
         else:
             literal = Literal(text, str(row.get("lang", "")), str(row.get("datatype", "")))
-            if p in label_properties:
-                if text not in labels[literal.lang]:
-                    labels[literal.lang].append(text)
+            if p in label_properties and text not in labels[literal.lang]:
+                labels[literal.lang].append(text)
             properties.append(Link(p, plabel, literal=literal))
     label = _best([(text, lang) for lang, texts in labels.items() for text in texts], label_of_iri(iri))
 
@@ -356,7 +366,7 @@ def _history(store: Store, node: URIRef, properties: list[Link]) -> list[Activit
         if container in seen:
             continue
         seen.add(container)
-        span = (f"{row['from'] if 'from' in row else '…'} – {row['until'] if 'until' in row else 'offen'}")
+        span = f"{row.get('from', '…')} – {row.get('until', 'offen')}"
         if "known" in row:
             span += f" (bestätigt am {row['known']})"
         history.append(Activity("Zugehörigkeit", span, "gehört zu", container,
@@ -380,11 +390,11 @@ def vocabulary(store: Store) -> list[VocabularyTerm]:
     """The classes, properties and concept schemes of the vocabulary, sorted by kind and label.
 
     >>> from synergraph.graph.store import Store
-    >>> from synergraph.graph.seed import ensure_seeded
     >>> store = Store.in_memory()
-    >>> ensure_seeded(store, examples=False)
-    >>> any(term.iri.endswith("/def/Responsibility") for term in vocabulary(store))
-    True
+    >>> store.update('INSERT DATA { sg:Responsibility a owl:Class ; rdfs:label "Zuständigkeit"@de, '
+    ...              '"Responsibility"@en ; skos:definition "Wer wofür zuständig ist."@de }')
+    >>> [(term.kind, term.label, term.label_en) for term in vocabulary(store)]
+    [('Klasse', 'Zuständigkeit', 'Responsibility')]
     """
     rows = store.select(_VOCABULARY)
     labels = _group(rows, ("term",), "label", "lang")

@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-
 from conftest import REPO, Server
 
 EXAMPLES = sorted((REPO / "graph" / "queries" / "examples").glob("*.rq"))

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from rdflib import Graph, Literal, Namespace, URIRef
-
 from conftest import Server, cli
+from rdflib import Graph, Literal, Namespace, URIRef
 
 SG = Namespace("https://w3id.org/synergraph/def/")
 BIESENTHAL = "https://w3id.org/synergraph/id/territory/12060024"

@@ -12,7 +12,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from conftest import ARTIFACTS, REPO, Server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -112,7 +111,7 @@ def test_example_share_link_error_and_graph(page: tuple[object, list[str], list[
 
 
 def test_linked_data_page_in_the_browser(page: tuple[object, list[str], list[str]], server: Server) -> None:
-    tab, requests, errors = page
+    tab, _requests, errors = page
     tab.goto(server.url + "/id/territory/12060024", wait_until="load")  # type: ignore[attr-defined]
     assert "Biesenthal" in tab.inner_text("h1")  # type: ignore[attr-defined]
     tab.screenshot(path=str(ARTIFACTS / "resource-biesenthal.png"), full_page=True)  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
-__all__ = ["router", "asset_file"]
+__all__ = ["asset_file", "router"]
 
 router = APIRouter()
 

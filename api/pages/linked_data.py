@@ -23,7 +23,7 @@ from ..dependencies import get_service
 from ..service import Service
 from .rendering import SECURITY_HEADERS, render
 
-__all__ = ["router", "negotiate"]
+__all__ = ["negotiate", "router"]
 
 router = APIRouter()
 

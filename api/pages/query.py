@@ -13,7 +13,7 @@ from synergraph.graph.namespaces import PREFIXES
 
 from .rendering import render
 
-__all__ = ["router", "default_query"]
+__all__ = ["default_query", "router"]
 
 router = APIRouter()
 
