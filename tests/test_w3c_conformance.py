@@ -46,6 +46,7 @@ def _short(test_id: str) -> str:
     return "/".join(test_id.rsplit("/", 2)[-2:])
 
 
+@pytest.mark.timeout(1200)
 def test_the_w3c_query_suite_passes_except_the_known_differences(endpoint: str,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     results = {_short(case.id): (case.kind, w3c.run(endpoint, TOKEN, case)) for case in w3c.cases()}
