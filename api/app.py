@@ -11,7 +11,7 @@ from synergraph.graph.query_pool import QueryPool
 
 from synergraph import __version__
 
-from . import graph_store, health, metrics, pages, rest, sparql
+from . import findings, graph_store, health, metrics, pages, rest, sparql
 from .service import Service
 from .tokens import Tokens
 
@@ -51,6 +51,7 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(health.router)
     app.include_router(rest.router)
     app.include_router(rest.search_router)
+    app.include_router(findings.router)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
     app.include_router(metrics.router)

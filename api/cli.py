@@ -271,6 +271,9 @@ def token_create(name: Annotated[str, typer.Argument(help="Name des Tokens, ersc
     typer.echo(f"In SYNERGRAPH_TOKENS eintragen (kommagetrennt): {line}")
 
 
+from . import cli_findings  # noqa: E402,F401  (registers overlaps, duplicates, check on app)
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()
