@@ -41,7 +41,6 @@ from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
-
 from synergraph.graph.generate import generate, load_territories
 from synergraph.graph.loading import graph_iri_for, load_file, read_file
 from synergraph.graph.seed import ensure_seeded
@@ -177,7 +176,6 @@ def measure_rdflib(query: str, runs: int, timeout: float) -> tuple[float | None,
 
 def load_rdflib(path: Path) -> tuple[object, float]:
     from rdflib import Dataset, URIRef
-
     from synergraph.graph.terms import to_rdflib
 
     started = time.monotonic()

@@ -61,8 +61,13 @@ from .namespaces import BASE, SG
 from .terms import to_oxigraph
 
 __all__ = [
-    "GENERATED_SOURCE", "GV_FILE", "GenerationResult", "generate", "Territories", "load_territories",
+    "GENERATED_SOURCE",
+    "GV_FILE",
+    "GenerationResult",
+    "Territories",
     "fold_umlauts",
+    "generate",
+    "load_territories",
 ]
 
 GENERATED_SOURCE = BASE + "id/source/generiert"
@@ -933,8 +938,7 @@ class _Generator:
             f"Das Vorhaben wird {place.inside} gemeinsam mit lokalen Partnern umgesetzt.",
             "Finanziert wird es aus Eigenmitteln und Fördermitteln.",
         ]
-        for sentence in rng.sample(options, min(extra, len(options))):
-            sentences.append(sentence)
+        sentences.extend(rng.sample(options, min(extra, len(options))))
         return " ".join(sentences)
 
     def _dates(self, span_years: tuple[int, int] = (2014, 2027)) -> tuple[datetime.date, datetime.date | None]:

@@ -8,13 +8,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import cli
 from rdflib import Graph
-
 from synergraph.graph.store import Store
 from synergraph.graph.terms import to_rdflib
 from synergraph.graph.validation import validate
-
-from conftest import cli
 
 REPO = Path(__file__).resolve().parents[1]
 GENERATED = "https://w3id.org/synergraph/id/source/generiert"
