@@ -7,13 +7,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from synergraph.graph.query_pool import QueryPool
 
 from synergraph import __version__
 
-from . import findings, graph_store, health, metrics, pages, rest, sparql
+from . import findings, health, metrics, pages, rest
 from .service import Service
-from .tokens import Tokens
+from .sparql import description, graph_store, protocol
+from .sparql.tokens import Tokens
+from .sparql.workers import QueryPool
 
 __all__ = ["create_app"]
 
@@ -29,7 +30,8 @@ def create_app(service: Service) -> FastAPI:
     """
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = QueryPool(service.store, max_workers=service.settings.query_workers)
+        settings = service.settings
+        pool = QueryPool(service.store, max_queries=settings.query_workers, idle_workers=settings.idle_workers)
         app.state.query_pool = pool
         try:
             yield
@@ -43,16 +45,19 @@ def create_app(service: Service) -> FastAPI:
         description="Wissensgraph der Zuständigkeiten, Gebiete und Initiativen der öffentlichen Hand.",
     )
     app.state.service = service
-    app.state.tokens = Tokens.from_environment()
+    app.state.tokens = Tokens.parse(service.settings.tokens, service.settings.tokens_file)
     app.middleware("http")(metrics.measure)
-    # Queries may come from any allowed origin, never with credentials; writes are never cross-origin.
+    # Queries may come from any allowed origin, never with credentials. Writes are never cross-origin:
+    # preflight grants neither PUT/DELETE nor the Authorization header, and the write routes refuse a
+    # foreign Origin (api/sparql/update.py).
     app.add_middleware(CORSMiddleware, allow_origins=service.settings.cors_origins, allow_credentials=False,
-                       allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"])
+                       allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"], max_age=600)
     app.include_router(health.router)
     app.include_router(rest.router)
     app.include_router(rest.search_router)
     app.include_router(findings.router)
-    app.include_router(sparql.router)
+    app.include_router(protocol.router)
+    app.include_router(description.router)
     app.include_router(graph_store.router)
     app.include_router(metrics.router)
     app.include_router(pages.router)

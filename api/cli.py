@@ -27,7 +27,7 @@ from synergraph import __version__
 
 from .service import Service
 from .settings import Settings
-from .tokens import new_token
+from .sparql.tokens import new_token
 
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
@@ -268,7 +268,9 @@ def token_create(name: Annotated[str, typer.Argument(help="Name des Tokens, ersc
         raise _fail("Der Name darf nur Buchstaben, Ziffern, '-' und '_' enthalten")
     token, line = new_token(name)
     typer.echo(f"Token (nur jetzt sichtbar): {token}")
+    name, digest = line.split("=", 1)
     typer.echo(f"In SYNERGRAPH_TOKENS eintragen (kommagetrennt): {line}")
+    typer.echo(f"Oder in die Datei SYNERGRAPH_TOKENS_FILE unter [tokens]: {name} = \"{digest}\"")
 
 
 from . import cli_findings  # noqa: E402,F401  (registers overlaps, duplicates, check on app)

@@ -35,7 +35,14 @@ class Settings(BaseSettings):
                                  "may lower it with timeout=, never raise it.")
     max_result_bytes: int = Field(default=100 * 1024 * 1024, gt=0, description="Largest serialised result.")
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="Largest request body.")
-    query_workers: int = Field(default=16, gt=0, description="Queries that may run at once.")
+    query_workers: int = Field(default=16, gt=0, description="Queries that may run at once (one worker "
+                               "process each); more are refused with 503.")
+    idle_workers: int = Field(default=3, ge=0, description="Query workers kept started and waiting, so a "
+                              "cheap query never waits for a process start.")
+    tokens: str = Field(default="", description="Write tokens as name=sha256:<hex>, comma-separated "
+                        "(see 'synergraph token create'); none and no tokens_file: read-only.")
+    tokens_file: Path | None = Field(default=None, description="TOML file with a [tokens] table of "
+                                     "name = \"sha256:<hex>\".")
     union_default_graph: bool = Field(default=True, description="The default graph of a query is the union "
                                       "of all named graphs.")
     service_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Endpoints SERVICE may call "

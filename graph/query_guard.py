@@ -1,7 +1,16 @@
-"""What a query may reach: SERVICE only to allowed endpoints; nothing else leaves the store.
+"""What a query or update may reach: SERVICE only to allowed endpoints; nothing else leaves the store.
 
-The check reads the query's tokens (skipping strings, IRIs and comments), so a keyword inside a
-literal or a comment is not mistaken for one.
+The engine (pyoxigraph) ships an HTTP client: it would call any ``SERVICE`` endpoint and fetch any
+``LOAD`` URL. So the service checks every text before it reaches the engine.
+
+SERVICE is found twice. A tokenizer that reads the text the way the engine's parser does (strings,
+IRIs, prefixed names and comments are single tokens, so a keyword inside a literal or a comment
+does not count) finds every SERVICE keyword; only when it finds one is rdflib's SPARQL parser asked
+as well, and its algebra walked for ``ServiceGraphPattern`` nodes. An endpoint is refused if either
+reading names it and it is not allowed. Both are needed: rdflib expands ``\\u`` escapes before
+parsing and the engine does not, so a text can hide a SERVICE from rdflib that the engine executes
+(``FILTER("\\u0022") SERVICE <…> {…} FILTER("\\u0022")`` reads as one long string to rdflib); and
+when rdflib cannot parse a text the engine accepts, the tokenizer alone decides.
 
 Examples
 --------
@@ -9,21 +18,36 @@ Examples
 ['http://example.org/sparql']
 >>> service_endpoints('SELECT * { ?s ?p "SERVICE <http://example.org/>" }')
 []
+>>> service_endpoints('PREFIX ex: <http://example.org/> SELECT * { ?s ex:SERVICE ?o }')
+[]
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator
+from typing import Any
 
-__all__ = ["ServiceRefused", "check_services", "load_from_store", "names_dataset", "service_endpoints"]
+__all__ = [
+    "ServiceRefused",
+    "append_update",
+    "check_services",
+    "load_from_store",
+    "names_dataset",
+    "service_endpoints",
+    "touched_graphs",
+]
 
+_PN_CHARS = r"[A-Za-z0-9_\-.\u00B7\u00C0-\uFFFF]"
 _TOKEN = re.compile(
-    r'(?P<comment>#[^\n]*)'
-    r'|(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
-    r'|(?P<iri><[^<>"{}|^`\\\s]*>)'
+    r'(?P<comment>#[^\n\r]*)'
+    r'|(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\')'
+    r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'
+    r'|(?P<bnode>_:' + _PN_CHARS + r'+)'
+    r'|(?P<pname>(?:[A-Za-z\u00C0-\uFFFF]' + _PN_CHARS + r'*)?:(?:[A-Za-z0-9_:%\\\u00C0-\uFFFF](?:[\w\-.:%\\\u00B7\u00C0-\uFFFF]*[\w\-:%\\\u00B7\u00C0-\uFFFF])?)?)'
     r'|(?P<word>[A-Za-z_][A-Za-z0-9_]*)'
-    r'|(?P<var>[?$][A-Za-z0-9_]+)'
+    r'|(?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)'
     r'|(?P<other>\S)',
     re.DOTALL,
 )
@@ -33,42 +57,90 @@ class ServiceRefused(Exception):
     """A SERVICE call to an endpoint that is not on the operator's allowlist."""
 
 
+def _matches(sparql: str) -> list[re.Match[str]]:
+    return [m for m in _TOKEN.finditer(sparql) if m.lastgroup != "comment"]
+
+
 def _tokens(sparql: str) -> Iterator[tuple[str, str]]:
-    for match in _TOKEN.finditer(sparql):
-        kind = match.lastgroup or "other"
-        if kind != "comment":
-            yield kind, match.group()
+    for match in _matches(sparql):
+        yield match.lastgroup or "other", match.group()
 
 
-def service_endpoints(sparql: str) -> list[str]:
-    """The endpoints named by SERVICE in a query; ``"?var"`` for a variable endpoint."""
+def _tokenizer_endpoints(sparql: str) -> list[str]:
     tokens = list(_tokens(sparql))
     found = []
     for index, (kind, text) in enumerate(tokens):
         if kind == "word" and text.upper() == "SERVICE":
-            rest = [t for t in tokens[index + 1:index + 3]]
+            rest = tokens[index + 1:index + 3]
             if rest and rest[0][0] == "word" and rest[0][1].upper() == "SILENT":
                 rest = rest[1:]
             if rest and rest[0][0] == "iri":
                 found.append(rest[0][1][1:-1])
             elif rest:
                 found.append(rest[0][1])
+            else:
+                found.append("")
     return found
 
 
-def check_services(sparql: str, allowlist: Collection[str]) -> None:
-    """Refuse a query that calls an endpoint not on ``allowlist``.
+def _algebra_endpoints(sparql: str, update: bool) -> list[str] | None:
+    """SERVICE endpoints in rdflib's algebra of the text, or None when rdflib cannot parse it."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import algebra, parser
+
+    try:
+        if update:
+            tree: Any = algebra.translateUpdate(parser.parseUpdate(sparql))
+            parts = list(tree.algebra)
+        else:
+            parts = [algebra.translateQuery(parser.parseQuery(sparql)).algebra]
+    except (ParseException, Exception):  # noqa: BLE001 - any rdflib failure falls back to the tokenizer
+        return None
+    found: list[str] = []
+
+    def visit(node: Any) -> Any:
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            term = node.term
+            found.append(("?" + str(term)) if type(term).__name__ == "Variable" else str(term))
+        return None
+
+    for part in parts:
+        algebra.traverse(part, visitPost=visit)
+    return found
+
+
+def service_endpoints(sparql: str, update: bool = False) -> list[str]:
+    """The endpoints named by SERVICE in a query (or update); ``"?var"`` for a variable endpoint.
+
+    >>> service_endpoints("SELECT * { SERVICE SILENT ?e { ?s ?p ?o } }")
+    ['?e']
+    """
+    tokenized = _tokenizer_endpoints(sparql)
+    if not tokenized:
+        return []
+    parsed = _algebra_endpoints(sparql, update) or []
+    return sorted(set(tokenized) | set(parsed))
+
+
+def check_services(sparql: str, allowlist: Collection[str], update: bool = False) -> None:
+    """Refuse a query (or update) that calls an endpoint not on ``allowlist``.
 
     Raises
     ------
     ServiceRefused
         Names the endpoint and how an operator allows it.
+
+    Examples
+    --------
+    >>> check_services("SELECT * { SERVICE <http://a.example/sparql> { ?s ?p ?o } }",
+    ...                ["http://a.example/sparql"])
     """
-    for endpoint in service_endpoints(sparql):
+    for endpoint in service_endpoints(sparql, update):
         if endpoint not in allowlist:
             raise ServiceRefused(
                 f"SERVICE <{endpoint}> ist nicht erlaubt: föderierte Abfragen gehen nur an Endpunkte, die der "
-                "Betrieb in SYNERGRAPH_SERVICE_ALLOWLIST freigibt / SERVICE to this endpoint is not allowed")
+                "Betrieb in SYNERGRAPH_SERVICE_ALLOWLIST freigibt / SERVICE to this endpoint is not allowed "
+                "(operator allowlist SYNERGRAPH_SERVICE_ALLOWLIST)")
 
 
 def names_dataset(sparql: str) -> bool:
@@ -83,17 +155,58 @@ def names_dataset(sparql: str) -> bool:
     return any(kind == "word" and text.upper() == "FROM" for kind, text in _tokens(sparql))
 
 
+def touched_graphs(update: str) -> list[str]:
+    """The graphs an update names as its targets (after GRAPH, WITH, INTO, TO), for the history.
+
+    >>> touched_graphs("WITH <https://example.org/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    ['https://example.org/g']
+    """
+    tokens = list(_tokens(update))
+    found = set()
+    for index, (kind, text) in enumerate(tokens[:-1]):
+        following = tokens[index + 1]
+        if kind == "word" and text.upper() in ("GRAPH", "WITH", "INTO", "TO") and following[0] == "iri":
+            found.add(following[1][1:-1])
+    return sorted(found)
+
+
+def append_update(update: str, more: str) -> str:
+    r"""One update request made of ``update`` followed by ``more`` (so both commit together).
+
+    A trailing comment or ``;`` of ``update`` is respected.
+
+    >>> append_update("CLEAR ALL ; # done", "CLEAR DEFAULT")
+    'CLEAR ALL ; # done\nCLEAR DEFAULT'
+    >>> append_update("CLEAR ALL # done", "CLEAR DEFAULT")
+    'CLEAR ALL # done\n;\nCLEAR DEFAULT'
+    """
+    tokens = list(_tokens(update))
+    if not tokens or all(t[0] == "word" and t[1].upper() in ("PREFIX", "BASE") or t[0] in ("iri", "pname")
+                         for t in tokens):
+        return update + "\n" + more
+    if tokens[-1] == ("other", ";"):
+        return update + "\n" + more
+    return update + "\n;\n" + more
+
+
 def load_from_store(update: str) -> tuple[str, list[str]]:
     """Rewrite every ``LOAD <iri> [INTO GRAPH <g>]`` as ``ADD GRAPH <iri> TO …``: LOAD names a graph
     of the store and copies it; it never fetches a URL. Also returns the graphs a non-SILENT LOAD
     names, which must exist in the store.
 
+    Raises
+    ------
+    ValueError
+        A LOAD the rewrite does not understand (it would otherwise reach the engine, which fetches).
+
+    Examples
+    --------
     >>> load_from_store("LOAD SILENT <https://example.org/a> INTO GRAPH <https://example.org/b>")
     ('ADD SILENT GRAPH <https://example.org/a> TO GRAPH <https://example.org/b>', [])
     >>> load_from_store('INSERT DATA { <a:x> <a:p> "LOAD <a:y>" }')
     ('INSERT DATA { <a:x> <a:p> "LOAD <a:y>" }', [])
     """
-    matches = [m for m in _TOKEN.finditer(update) if m.lastgroup != "comment"]
+    matches = _matches(update)
     pieces, position, index, required = [], 0, 0, []
     while index < len(matches):
         match = matches[index]
@@ -101,21 +214,24 @@ def load_from_store(update: str) -> tuple[str, list[str]]:
             cursor = index + 1
             silent = cursor < len(matches) and matches[cursor].group().upper() == "SILENT"
             cursor += silent
-            if cursor < len(matches) and matches[cursor].lastgroup == "iri":
-                source = matches[cursor].group()
-                if not silent:
-                    required.append(source[1:-1])
-                cursor += 1
-                target = "DEFAULT"
-                words = [m.group().upper() for m in matches[cursor:cursor + 2]]
-                if words == ["INTO", "GRAPH"] and cursor + 2 < len(matches):
-                    target = "GRAPH " + matches[cursor + 2].group()
-                    cursor += 3
-                pieces.append(update[position:match.start()])
-                pieces.append(f"ADD {'SILENT ' if silent else ''}GRAPH {source} TO {target}")
-                position = matches[cursor - 1].end()
-                index = cursor
-                continue
+            if cursor >= len(matches) or matches[cursor].lastgroup != "iri":
+                raise ValueError("LOAD nennt einen Graphen des Speichers als <IRI> / LOAD takes an <IRI>")
+            source = matches[cursor].group()
+            if not silent:
+                required.append(source[1:-1])
+            cursor += 1
+            target = "DEFAULT"
+            words = [m.group().upper() for m in matches[cursor:cursor + 2]]
+            if words == ["INTO", "GRAPH"]:
+                if cursor + 2 >= len(matches) or matches[cursor + 2].lastgroup != "iri":
+                    raise ValueError("LOAD … INTO GRAPH braucht eine <IRI> / INTO GRAPH takes an <IRI>")
+                target = "GRAPH " + matches[cursor + 2].group()
+                cursor += 3
+            pieces.append(update[position:match.start()])
+            pieces.append(f"ADD {'SILENT ' if silent else ''}GRAPH {source} TO {target}")
+            position = matches[cursor - 1].end()
+            index = cursor
+            continue
         index += 1
     pieces.append(update[position:])
     return "".join(pieces), required

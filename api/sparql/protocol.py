@@ -1,0 +1,189 @@
+"""``/sparql``: the SPARQL 1.1 Protocol.
+
+Queries by GET (``?query=``), POST form (``query=``) or POST ``application/sparql-query``; updates by
+POST ``application/sparql-update`` or form ``update=`` (also at ``/sparql/update``), with a bearer
+token. ``default-graph-uri`` / ``named-graph-uri`` and ``FROM`` / ``FROM NAMED`` only name graphs of
+the store; nothing is fetched. Without a query, ``GET /sparql`` answers the Service Description.
+
+Every query runs in a worker process with a deadline (``workers``); answers are written by the
+engine's serialisers. Errors are problem documents: 400 malformed (with line and column), SERVICE
+not allowed, query and update together; 401/403 writes without or with a wrong token, on a read-only
+service, or cross-origin; 406 no acceptable format; 413 body or result too large; 415 unsupported
+media type; 503 time limit reached (naming it) or all query slots taken.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from synergraph.graph.namespaces import PREFIXES
+from synergraph.graph.query_guard import ServiceRefused, check_services, names_dataset
+
+from ..dependencies import get_service
+from ..metrics import REFUSALS, TIMEOUTS
+from ..service import Service
+from .description import service_description
+from .exchange import BodyTooLarge, get_pool, get_tokens, problem, read_body
+from .negotiation import accept_ranges
+from .update import apply_update
+from .workers import QueryBusy, QueryFailed, QueryJob, QueryPool, QueryTimeout
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["SPARQL"])
+
+_FORM = "application/x-www-form-urlencoded"
+_QUERY = "application/sparql-query"
+_UPDATE = "application/sparql-update"
+
+
+def _inspect(query: str, allowlist: list[str]) -> bool:
+    """Refuse SERVICE calls that are not allowed; say whether the query names its own dataset (FROM)."""
+    check_services(query, allowlist)
+    return names_dataset(query)
+
+
+async def answer_query(request: Request, service: Service, pool: QueryPool, query: str,
+                       fields: dict[str, list[str]]) -> Response:
+    """Check a query, run it in a worker and answer with the negotiated serialisation."""
+    settings = service.settings
+    try:
+        ranges = accept_ranges(request.headers.get("accept"), (fields.get("format") or [None])[0])
+    except ValueError as error:
+        return problem(400, "Unbekanntes Format", str(error))
+    limit = settings.query_timeout
+    if fields.get("timeout"):
+        try:
+            asked = float(fields["timeout"][0])
+        except ValueError:
+            asked = 0.0
+        if not asked > 0:
+            return problem(400, "Ungültiges Zeitlimit", "timeout= ist eine Zahl von Sekunden größer als 0 / "
+                           "timeout= takes seconds > 0")
+        limit = min(asked, limit)
+    try:
+        own_dataset = await run_in_threadpool(_inspect, query, settings.service_allowlist)
+    except ServiceRefused as refused:
+        REFUSALS.labels("service").inc()
+        return problem(400, "SERVICE nicht erlaubt", str(refused))
+    default_graphs = tuple(fields.get("default-graph-uri", []))
+    named_graphs = tuple(fields.get("named-graph-uri", []))
+    union = settings.union_default_graph and not default_graphs and not own_dataset
+    job = QueryJob(query=query, accept=ranges, union=union, default_graphs=default_graphs,
+                   named_graphs=named_graphs, prefixes=PREFIXES, max_bytes=settings.max_result_bytes)
+    try:
+        result = await run_in_threadpool(pool.run, job, limit)
+    except QueryFailed as failed:
+        extra: dict[str, object] = {}
+        if failed.line is not None:
+            extra = {"line": failed.line, "column": failed.column}
+        if isinstance(failed, QueryTimeout):
+            TIMEOUTS.inc()
+            extra["timeout_seconds"] = limit
+        elif isinstance(failed, QueryBusy):
+            REFUSALS.labels("busy").inc()
+        elif failed.status == 413:
+            REFUSALS.labels("size").inc()
+            extra["limit_bytes"] = settings.max_result_bytes
+        response = problem(failed.status, failed.title, failed.message, **extra)
+        if failed.status == 503:
+            response.headers["Retry-After"] = "5"
+        return response
+    return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
+
+
+@router.get("/sparql", summary="SPARQL-Abfrage (GET) oder Dienstbeschreibung")
+async def sparql_get(
+    request: Request,
+    service: Annotated[Service, Depends(get_service)],
+    pool: Annotated[QueryPool, Depends(get_pool)],
+    query: Annotated[str | None, Query(description="SPARQL-1.1-Abfrage")] = None,
+    default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri",  # noqa: B006
+                                                  description="Graph des Speichers als Standardgraph")] = [],
+    named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri",  # noqa: B006
+                                                description="Graph des Speichers als benannter Graph")] = [],
+    timeout: Annotated[str | None, Query(description="Zeitlimit in Sekunden (höchstens das des Dienstes)")] = None,
+    format: Annotated[str | None, Query(description="Ergebnisformat: json, xml, csv, tsv, ttl, nt, rdf, "
+                                                    "jsonld")] = None,
+) -> Response:
+    """Beantwortet eine Abfrage aus der URL; ohne ``query`` die Dienstbeschreibung (SPARQL Service Description)."""
+    if "update" in request.query_params:
+        return problem(400, "Änderung per GET", "Änderungen (update=) gehen nur per POST / updates only by POST")
+    if query is None:
+        return await run_in_threadpool(service_description, request, service)
+    fields = {"default-graph-uri": default_graph_uri, "named-graph-uri": named_graph_uri}
+    if timeout is not None:
+        fields["timeout"] = [timeout]
+    if format is not None:
+        fields["format"] = [format]
+    return await answer_query(request, service, pool, query, fields)
+
+
+async def _post(request: Request, service: Service, pool: QueryPool) -> Response:
+    settings = service.settings
+    try:
+        body = await read_body(request, settings.max_body_bytes)
+    except BodyTooLarge as too_large:
+        return too_large.response()
+    media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    fields = parse_qs(request.url.query, keep_blank_values=True)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return problem(400, "Kein UTF-8", "Der Inhalt ist kein gültiges UTF-8 / body is not UTF-8")
+    if media == _FORM:
+        fields = {**fields, **parse_qs(text, keep_blank_values=True)}
+        if "query" in fields and "update" in fields:
+            return problem(400, "Abfrage und Änderung zugleich", "query= und update= schließen sich aus / "
+                           "query and update in one request")
+        if "update" in fields:
+            return await _update(request, service, pool, fields, fields["update"][0])
+        if "query" not in fields:
+            return problem(400, "Keine Abfrage", "Das Formular braucht ein Feld query= oder update= / "
+                           "the form needs query= or update=")
+        return await answer_query(request, service, pool, fields["query"][0], fields)
+    if media == _QUERY:
+        if "update" in fields:
+            return problem(400, "Abfrage und Änderung zugleich", "query und update schließen sich aus")
+        return await answer_query(request, service, pool, text, fields)
+    if media == _UPDATE:
+        if "query" in fields:
+            return problem(400, "Abfrage und Änderung zugleich", "query und update schließen sich aus")
+        return await _update(request, service, pool, fields, text)
+    return problem(415, "Medientyp nicht unterstützt",
+                   f"'{media or 'ohne Content-Type'}' geht nicht; erlaubt sind {_QUERY}, {_UPDATE} und {_FORM} / "
+                   "unsupported media type")
+
+
+async def _update(request: Request, service: Service, pool: QueryPool, fields: dict[str, list[str]],
+                  update: str) -> Response:
+    if fields.get("using-graph-uri") or fields.get("using-named-graph-uri"):
+        return problem(400, "Nicht unterstützt", "using-graph-uri / using-named-graph-uri werden nicht unterstützt; "
+                       "bitte USING und USING NAMED in der Änderung selbst angeben")
+    response: JSONResponse = await apply_update(request, service, pool, get_tokens(request), update)
+    return response
+
+
+@router.post("/sparql", summary="SPARQL-Abfrage oder -Änderung (POST)")
+async def sparql_post(
+    request: Request,
+    service: Annotated[Service, Depends(get_service)],
+    pool: Annotated[QueryPool, Depends(get_pool)],
+) -> Response:
+    """Abfrage als Formular (``query=``) oder ``application/sparql-query``; Änderung als Formular
+    (``update=``) oder ``application/sparql-update`` mit ``Authorization: Bearer <Token>``."""
+    return await _post(request, service, pool)
+
+
+@router.post("/sparql/update", summary="SPARQL-Änderung (POST)")
+async def sparql_update(
+    request: Request,
+    service: Annotated[Service, Depends(get_service)],
+    pool: Annotated[QueryPool, Depends(get_pool)],
+) -> Response:
+    """Wie ``POST /sparql``, für Werkzeuge, die einen eigenen Änderungs-Endpunkt erwarten."""
+    return await _post(request, service, pool)
