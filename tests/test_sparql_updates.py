@@ -46,13 +46,17 @@ def test_an_update_needs_the_right_token(writable: Server) -> None:
     assert missing.status_code == 401 and missing.headers["www-authenticate"].startswith("Bearer")
     assert _update(writable, insert, token="falsch").status_code == 403
     assert not _ask(writable, 'ASK { ?s rdfs:label "A"@de }')
-    assert _update(writable, insert).status_code == 204
+    accepted = _update(writable, insert)
+    assert accepted.status_code == 200
     assert _ask(writable, 'ASK { ?s rdfs:label "A"@de }')
+    activity = accepted.json()["activity"]
+    assert _ask(writable, f"ASK {{ GRAPH <{HISTORY}> {{ <{activity}> a prov:Activity ; prov:startedAtTime ?s ; "
+                          "prov:endedAtTime ?e ; prov:wasAssociatedWith ?agent . ?agent a prov:Agent } }")
 
 
 def test_every_accepted_update_is_recorded_with_the_token_name(writable: Server) -> None:
     assert _update(writable, f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <https://w3id.org/synergraph/id/test/b> "
-                             f"rdfs:label \"B\"@de }} }}").status_code == 204
+                             f"rdfs:label \"B\"@de }} }} # Kommentar am Ende").status_code == 200
     rows = httpx.get(writable.url + "/sparql", params={"query": (
         f"SELECT ?op WHERE {{ GRAPH <{HISTORY}> {{ ?a a prov:Activity ; sg:operation ?op ; "
         "prov:wasAssociatedWith <https://w3id.org/synergraph/id/agent/redaktion> ; prov:endedAtTime ?t } }")})
@@ -93,7 +97,7 @@ def test_load_copies_a_store_graph_and_never_fetches_a_url(writable: Server) -> 
         remote = _update(writable, f"LOAD <http://127.0.0.1:{port}/daten.ttl> INTO GRAPH <{GRAPH}-kopie>")
         assert remote.status_code == 400
         copied = _update(writable, f"LOAD <{GRAPH}> INTO GRAPH <{GRAPH}-kopie>")
-        assert copied.status_code == 204
+        assert copied.status_code == 200
     finally:
         watcher.join()
         listener.close()
@@ -107,9 +111,11 @@ def test_graph_store_protocol_round_trip(writable: Server) -> None:
     turtle = '<https://w3id.org/synergraph/id/test/c> <http://www.w3.org/2000/01/rdf-schema#label> "C"@de .'
     auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
     assert httpx.put(url, params={"graph": iri}, content=turtle, headers={"Content-Type": "text/turtle"}).status_code == 401
-    assert httpx.put(url, params={"graph": iri}, content=turtle, headers=auth).status_code == 204
+    assert httpx.put(url, params={"graph": iri}, content=turtle, headers=auth).status_code == 201
     more = '<https://w3id.org/synergraph/id/test/d> <http://www.w3.org/2000/01/rdf-schema#label> "D"@de .'
     assert httpx.post(url, params={"graph": iri}, content=more, headers=auth).status_code == 204
+    assert httpx.post(url, params={"graph": iri}, content=more, headers={**auth, "Content-Type": "image/png"}
+                      ).status_code == 415
     read = httpx.get(url, params={"graph": iri}, headers={"Accept": "text/turtle"})
     assert read.status_code == 200
     graph = Graph().parse(data=read.text, format="turtle")
@@ -119,6 +125,11 @@ def test_graph_store_protocol_round_trip(writable: Server) -> None:
     assert httpx.put(url, params={"graph": iri}, content="kaputt", headers=auth).status_code == 400
     assert httpx.request("DELETE", url, params={"graph": iri}, headers=auth).status_code == 204
     assert httpx.get(url, params={"graph": iri}).status_code == 404
+    assert httpx.head(url, params={"graph": GRAPH}).status_code == 200
+    puts = httpx.get(writable.url + "/sparql", params={"query": (
+        f"SELECT ?op WHERE {{ GRAPH <{HISTORY}> {{ ?a sg:operation ?op ; prov:used <{iri}> }} }}")}).json()
+    assert sorted(b["op"]["value"].split()[0] for b in puts["results"]["bindings"]) == [
+        "DELETE", "POST", "PUT", "PUT"]
 
 
 def test_metrics_count_requests_and_refusals(writable: Server) -> None:
@@ -126,3 +137,32 @@ def test_metrics_count_requests_and_refusals(writable: Server) -> None:
     text = httpx.get(writable.url + "/metrics").text
     assert 'synergraph_requests_total{method="POST",route="/sparql",status="403"}' in text
     assert 'synergraph_refusals_total{reason="token"}' in text
+
+
+def test_an_update_by_form_with_a_token_from_the_tokens_file(seeded_store_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "store"
+    shutil.copytree(seeded_store_dir, copy)
+    tokens = tmp_path / "tokens.toml"
+    digest = hashlib.sha256(b"datei-token").hexdigest()
+    tokens.write_text(f'[tokens]\npflege = "sha256:{digest}"\n', encoding="utf-8")
+    running = Server(copy, env={"SYNERGRAPH_TOKENS_FILE": str(tokens)})
+    try:
+        response = httpx.post(running.url + "/sparql/update", headers={"Authorization": "Bearer datei-token"},
+                              data={"update": f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:x:a> <urn:x:p> 1 }} }}"})
+        assert response.status_code == 200, response.text
+        description = httpx.get(running.url + "/sparql", headers={"Accept": "text/turtle"}).text
+        assert "SPARQL11Update" in description
+        assert _ask(running, f"ASK {{ GRAPH <{HISTORY}> {{ ?a prov:wasAssociatedWith "
+                             "<https://w3id.org/synergraph/id/agent/pflege> } }")
+    finally:
+        running.stop()
+
+
+def test_a_service_without_tokens_refuses_every_write(server: Server) -> None:
+    update = httpx.post(server.url + "/sparql", content="CLEAR ALL",
+                        headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer x"})
+    assert update.status_code == 403 and "nur lesbar" in update.json()["detail"]
+    put = httpx.put(server.url + "/rdf-graph-store", params={"graph": GRAPH}, content="",
+                    headers={"Content-Type": "text/turtle"})
+    assert put.status_code == 403
+    assert _ask(server, "ASK { ?s a sg:Municipality }")
