@@ -17,6 +17,8 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyoxigraph as ox
 
 __all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "SHORT_FORMATS", "TRIPLE_FORMATS", "accept_ranges", "choose"]
@@ -117,7 +119,7 @@ def _quality(media: str, ranges: AcceptRanges) -> float:
     return quality
 
 
-def choose(ranges: AcceptRanges, formats: dict[str, object]) -> str | None:
+def choose(ranges: AcceptRanges, formats: Mapping[str, object]) -> str | None:
     """The acceptable media type of ``formats`` the client likes best (ties: the service's order)."""
     best, best_quality = None, 0.0
     for media in formats:

@@ -102,10 +102,10 @@ async def sparql_get(
     service: Annotated[Service, Depends(get_service)],
     pool: Annotated[QueryPool, Depends(get_pool)],
     query: Annotated[str | None, Query(description="SPARQL-1.1-Abfrage")] = None,
-    default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri",  # noqa: B006
-                                                  description="Graph des Speichers als Standardgraph")] = [],
-    named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri",  # noqa: B006
-                                                description="Graph des Speichers als benannter Graph")] = [],
+    default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri",
+                                                  description="Graph des Speichers als Standardgraph")] = [],  # noqa: B006
+    named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri",
+                                                description="Graph des Speichers als benannter Graph")] = [],  # noqa: B006
     timeout: Annotated[str | None, Query(description="Zeitlimit in Sekunden (höchstens das des Dienstes)")] = None,
     format: Annotated[str | None, Query(description="Ergebnisformat: json, xml, csv, tsv, ttl, nt, rdf, "
                                                     "jsonld")] = None,
