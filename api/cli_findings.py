@@ -16,11 +16,11 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 from synergraph.graph.catalog import InvalidValue
-from synergraph.graph.duplicates import DEFAULT_THRESHOLD, check, duplicate_index, duplicates
-from synergraph.graph.overlaps import overlaps
 
 from .cli import EXIT_FOUND, EXIT_OK, _fail, _open_service, app
-from .findings import PlannedIn, _filters, planned_record
+
+# The analysis modules (scikit-learn, scipy) are imported inside the commands, so that every other
+# command of the CLI starts without loading them.
 
 __all__ = ["check_command", "duplicates_command", "overlaps_command"]
 
@@ -74,6 +74,11 @@ def overlaps_command(
 
     Beispiel: synergraph overlaps --territory Uckermark --min-severity hoch --format json
     """
+    from synergraph.graph.duplicates import duplicate_index
+    from synergraph.graph.overlaps import overlaps
+
+    from .findings import _filters
+
     service = _open_service()
     index = duplicate_index(service.store)
     try:
@@ -91,7 +96,8 @@ def overlaps_command(
 @app.command("duplicates")
 def duplicates_command(
     fmt: FormatOption = Output.table,
-    min_score: Annotated[float, typer.Option("--min-score", min=0.0, max=1.0, help="Mindestwert.")] = DEFAULT_THRESHOLD,
+    min_score: Annotated[float | None, typer.Option("--min-score", min=0.0, max=1.0,
+                                                    help="Mindestwert (Vorgabe: Schwelle der Erkennung, 0,60).")] = None,
     topic: TopicOption = None,
     territory: TerritoryOption = None,
     as_of: AsOfOption = None,
@@ -103,12 +109,17 @@ def duplicates_command(
 
     Beispiel: synergraph duplicates --min-score 0.6 --topic smart-city --format csv
     """
+    from synergraph.graph.duplicates import DEFAULT_THRESHOLD, duplicate_index, duplicates
+
+    from .findings import _filters
+
     service = _open_service()
     index = duplicate_index(service.store)
     try:
         topic_iri, territory_iri = _filters(index.context, service.store, topic, territory)
     except InvalidValue as error:
         raise _fail(str(error)) from error
+    min_score = DEFAULT_THRESHOLD if min_score is None else min_score
     kinds = ("duplicate", "parallel") if parallels else ("duplicate",)
     pairs = duplicates(service.store, threshold=min_score, kinds=kinds, topic=topic_iri, territory=territory_iri,
                        as_of=as_of.date() if as_of else None, index=index)
@@ -179,6 +190,10 @@ def check_command(
             "start": start, "end": end, "successor_of": successor_of or []}]
     except (OSError, ValueError) as error:
         raise _fail(f"Eingabe '{input_file}' ist nicht lesbar: {error}") from error
+    from synergraph.graph.duplicates import check, duplicate_index
+
+    from .findings import PlannedIn, planned_record
+
     service = _open_service()
     index = duplicate_index(service.store)
     out: list[dict[str, Any]] = []

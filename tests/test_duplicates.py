@@ -1,0 +1,158 @@
+"""An analyst finds duplicate initiatives with explanations; successors, series, funders and parallels are told apart."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import REPO
+from rdflib import URIRef
+from synergraph.graph.context import AnalysisContext, as_date
+from synergraph.graph.duplicates import (
+    DuplicateIndex,
+    InitiativeRecord,
+    TextModel,
+    check,
+    clusters,
+    duplicates,
+    normalise,
+    score_pair,
+    tokens,
+)
+from synergraph.graph.findings import decide, decisions, finding_id, finding_iri, run
+from synergraph.graph.store import Store
+
+I = "https://w3id.org/synergraph/id/initiative/"
+T = "https://w3id.org/synergraph/id/territory/"
+TOPIC = "https://w3id.org/synergraph/def/topic/"
+
+
+@pytest.fixture(scope="module")
+def index(seeded_store: Store) -> DuplicateIndex:
+    return DuplicateIndex.build(seeded_store)
+
+
+@pytest.fixture(scope="module")
+def pairs(seeded_store: Store, index: DuplicateIndex) -> dict[frozenset[str], object]:
+    found = duplicates(seeded_store, kinds=("duplicate", "parallel", "excluded"), index=index)
+    return {frozenset((p.a, p.b)): p for p in found}
+
+
+def _pair(pairs: dict, a: str, b: str) -> object:
+    return pairs.get(frozenset({I + a, I + b}))
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("bsp-digitallotsen-senioren-maerkisch-oderland", "bsp-digitalpaten-60plus-maerkisch-oderland"),
+    ("bsp-ki-grundlagenschulung-oder-spree", "bsp-workshopreihe-ki-verwaltungsalltag-fuerstenwalde"),
+    ("bsp-lorawan-sensorik-eberswalde", "bsp-iot-funknetz-eberswalde"),
+])
+def test_planted_duplicates_are_found_with_explained_evidence(pairs: dict, a: str, b: str) -> None:
+    pair = _pair(pairs, a, b)
+    assert pair is not None and pair.kind == "duplicate"
+    assert "dasselbe Vorhaben" in pair.explanation
+    assert {e.name for e in pair.evidence} >= {"text", "topic", "territory", "time", "targetGroup"}
+    assert abs(sum(e.contribution for e in pair.evidence) - pair.score) < 0.01
+
+
+@pytest.mark.parametrize(("a", "b", "reason", "words"), [
+    ("bsp-online-buergerservice-brueck", "bsp-online-buergerservice-brueck-pilot", "successor", "Nachfolger"),
+    ("bsp-glasfaserausbau-uckermark-1", "bsp-glasfaserausbau-uckermark-2", "successor", "Nachfolger"),
+    ("bsp-digitaltag-prignitz-2023", "bsp-digitaltag-prignitz-2024", "series", "Reihe"),
+    ("bsp-fachforum-verwaltungsdigitalisierung-lausitz", "bsp-fachforum-verwaltungsdigitalisierung-lausitz-1",
+     "series", "Reihe"),
+    ("bsp-digitalstrategie-werkstatt-oberhavel", "bsp-strategiewerkstaetten-digitale-kommune", "funder", "Förderer"),
+])
+def test_exclusions_are_applied_and_explained(pairs: dict, a: str, b: str, reason: str, words: str) -> None:
+    pair = _pair(pairs, a, b)
+    assert pair is not None and pair.kind == "excluded" and pair.exclusion == reason
+    assert words in pair.explanation
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("bsp-digitale-dorfplattform-uckermark", "bsp-digitale-dorfplattform-prignitz"),
+    ("bsp-smart-region-strategie-havelland", "bsp-smart-region-strategie-elbe-elster"),
+    ("bsp-coworking-wittstock-dosse", "bsp-coworking-guben"),
+])
+def test_same_project_elsewhere_is_a_parallel_not_a_duplicate(pairs: dict, a: str, b: str) -> None:
+    pair = _pair(pairs, a, b)
+    assert pair is not None and pair.kind == "parallel" and "Parallelinitiative" in pair.explanation
+
+
+def test_duplicate_structures_are_not_reported_twice(pairs: dict) -> None:
+    assert _pair(pairs, "bsp-netzwerk-smart-region-barnim-uckermark", "bsp-arbeitskreis-digitale-region-nordost") is None
+
+
+def test_clusters_have_a_representative_among_their_members(pairs: dict) -> None:
+    found = clusters([p for p in pairs.values() if p.kind == "duplicate"])
+    assert found and all(c.representative in c.members and len(c.members) >= 2 for c in found)
+
+
+def test_candidates_do_not_compare_all_pairs(index: DuplicateIndex) -> None:
+    n = len(index.records)
+    assert 0 < len(index.candidate_pairs()) < n * (n - 1) / 2
+
+
+def test_german_normalisation() -> None:
+    assert normalise("Bürger-Service Straße") == "buerger service strasse"
+    assert tokens("Schulungen für Senioren") == tokens("schulungen fuer senioren")
+
+
+def test_check_finds_the_existing_initiative_and_responsible_bodies(seeded_store: Store, index: DuplicateIndex) -> None:
+    planned = InitiativeRecord("urn:planned", "Digitallotsen für ältere Menschen",
+                               "Ehrenamtliche helfen Senioren mit Smartphone und Tablet.",
+                               topics=frozenset({TOPIC + "qualifizierung-digitalkompetenz"}),
+                               territories=frozenset({T + "12064"}),
+                               target_groups=frozenset({"https://w3id.org/synergraph/def/target-group/buergerinnen-und-buerger"}),
+                               start=as_date("2025-01-01"))
+    result = check(seeded_store, planned, index=index)
+    assert result.matches[0].b == I + "bsp-digitallotsen-senioren-maerkisch-oderland"
+    assert result.matches[0].kind == "duplicate"
+    assert any(r.body.endswith("verwaltung-12064") for r in result.responsible)
+    successor = InitiativeRecord("urn:planned2", planned.title, planned.description, topics=planned.topics,
+                                 territories=planned.territories, target_groups=planned.target_groups,
+                                 start=planned.start,
+                                 successor_of=frozenset({I + "bsp-digitallotsen-senioren-maerkisch-oderland"}))
+    again = check(seeded_store, successor, index=index)
+    first = next(m for m in again.matches if m.b == I + "bsp-digitallotsen-senioren-maerkisch-oderland")
+    assert first.kind == "excluded" and first.exclusion == "successor"
+
+
+def _record(data: dict) -> InitiativeRecord:
+    return InitiativeRecord(
+        iri=data["iri"], title=data["title"], description=data.get("description", ""), kind=data.get("kind"),
+        topics=frozenset(data["topics"]), territories=frozenset(data["territories"]), leads=frozenset(data["leads"]),
+        funders=frozenset(data.get("funders", [])), target_groups=frozenset(data["targetGroups"]),
+        start=as_date(data["start"]), end=as_date(data.get("end"), end=True),
+        successor_of=frozenset(data.get("successorOf", [])), part_of=frozenset(data.get("isPartOf", [])))
+
+
+def test_labelled_test_part_reaches_precision_and_recall_of_0_9(seeded_store: Store) -> None:
+    lines = (REPO / "tests" / "data" / "duplicates" / "test.jsonl").read_text(encoding="utf-8").splitlines()
+    pairs = [json.loads(line) for line in lines if line.strip()]
+    assert len(pairs) >= 75
+    records = {p[s]["iri"]: _record(p[s]) for p in pairs for s in ("a", "b")}
+    model, context = TextModel.fit(list(records.values())), AnalysisContext(seeded_store)
+    tp = fp = fn = 0
+    for pair in pairs:
+        predicted = score_pair(records[pair["a"]["iri"]], records[pair["b"]["iri"]], model, context).kind == "duplicate"
+        actual = pair["label"] == "duplicate"
+        tp, fp, fn = tp + (predicted and actual), fp + (predicted and not actual), fn + (actual and not predicted)
+    assert tp / (tp + fp) >= 0.9 and tp / (tp + fn) >= 0.9
+
+
+def test_findings_graph_has_every_kind_and_decisions_survive_a_rerun(fresh_store_dir) -> None:
+    store = Store(fresh_store_dir)
+    summary = run(store)
+    assert all(summary.counts[k] >= 1 for k in ("overlap", "duplicate-structure", "duplicate", "parallel"))
+    members = [I + "bsp-lorawan-sensorik-eberswalde", I + "bsp-iot-funknetz-eberswalde"]
+    iri = finding_iri(finding_id("duplicate", members))
+    assert store.ask("ASK { GRAPH <https://w3id.org/synergraph/graph/findings> { ?f a sg:DuplicateFinding ; "
+                     "sg:score ?s ; sg:evidence ?e ; prov:wasGeneratedBy ?run . ?run sg:softwareVersion ?v } }",
+                     f=URIRef(iri))
+    decide(store, iri, "not-a-problem", "Absprache zwischen Stadt und Unternehmen besteht.", "redaktion")
+    second = run(store)
+    assert second.run != summary.run
+    assert decisions(store)[iri].decision == "not-a-problem"
+    with pytest.raises(ValueError):
+        decide(store, iri, "vielleicht", "x", "redaktion")
