@@ -1165,7 +1165,7 @@ def generate(out: Path, *, initiatives: int = 1000, seed: int = 7, answers: Path
         The N-Triples file to write (replaced).
     initiatives : int
         How many initiatives (programmes, projects, networks, event series and editions) to write.
-        100 000 give about 1.3 million triples with all of Germany's territories.
+        100 000 give about 1.5 million triples with all of Germany's territories.
     seed : int
         Start value of the random generator; the same seed and size give the same bytes.
     answers : Path, optional
