@@ -117,7 +117,7 @@ def test_token_create_prints_a_token_whose_hash_admits_it(tmp_path: Path) -> Non
     result = cli("token", "create", "redaktion", store=tmp_path)
     assert result.returncode == 0
     token = result.stdout.split("sichtbar): ")[1].split()[0]
-    line = result.stdout.split("kommagetrennt): ")[1].strip()
+    line = result.stdout.split("kommagetrennt): ")[1].split("\n")[0].strip()
     assert line == "redaktion=sha256:" + hashlib.sha256(token.encode()).hexdigest()
     assert token not in line
     assert cli("token", "create", "böse name", store=tmp_path).returncode == 2
