@@ -92,6 +92,27 @@ class Server:
             self.process.wait()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--w3c-endpoint", choices=("synergraph", "oxigraph"), default="synergraph",
+                     help="endpoint the W3C SPARQL 1.1 suites run against (oxigraph: the Oxigraph server, for comparison)")
+
+
+@pytest.fixture(scope="session")
+def w3c_endpoint(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One endpoint for all W3C conformance cases: Synergraph over a copy of the seeded store, or the Oxigraph server."""
+    from w3c import suite_missing
+    from w3c.servers import running
+
+    if reason := suite_missing():
+        pytest.skip(reason)
+    kind = request.config.getoption("--w3c-endpoint")
+    store = tmp_path_factory.mktemp("w3c") / "store"
+    if kind == "synergraph":
+        shutil.copytree(request.getfixturevalue("seeded_store_dir"), store)
+    with running(kind, store) as endpoint:
+        yield endpoint
+
+
 @pytest.fixture(scope="session")
 def server(seeded_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The service running as a real process over a copy of the seeded store."""

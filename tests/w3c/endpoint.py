@@ -86,6 +86,8 @@ class Endpoint:
     own_graphs: tuple[str, ...] = ()
     timeout: float = 60.0
     client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=60.0), repr=False)
+    stopped_answering: str | None = None
+    """Set when a request timed out: later requests fail at once."""
 
     def write_headers(self, content_type: str | None = None) -> dict[str, str]:
         """Headers of a write: the content type and, if configured, the bearer token."""
@@ -96,16 +98,37 @@ class Endpoint:
 
     # --- requests -------------------------------------------------------------------------------
 
+    def send(self, method: str, url: str | httpx.URL, **options: object) -> httpx.Response:
+        """One HTTP request; sent once more on a fresh connection if the pooled one was reset.
+
+        A server may close a kept-alive connection after an error answer (500); the next request on
+        it then fails before it reaches the server, which is no answer of the service to that request.
+        """
+        if self.stopped_answering:
+            raise RequestFailed(f"der Dienst antwortet nicht mehr / the service stopped answering "
+                                f"({self.stopped_answering})")
+        try:
+            return self.client.request(method, url, **options)  # type: ignore[arg-type]
+        except httpx.TimeoutException as error:
+            # One hung request usually means a hung service: fail the remaining cases at once
+            # instead of waiting out the time limit for each of them.
+            self.stopped_answering = f"{method} {url}: {type(error).__name__} nach {self.timeout:g} s"
+            raise
+        except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+            self.client.close()
+            self.client = httpx.Client(timeout=self.timeout)
+            return self.client.request(method, url, **options)  # type: ignore[arg-type]
+
     def update(self, text: str) -> httpx.Response:
         """Send a SPARQL update (``application/sparql-update``) with the write token."""
-        return self.client.post(self.update_url, content=text.encode("utf-8"),
-                                headers=self.write_headers("application/sparql-update"))
+        return self.send("POST", self.update_url, content=text.encode("utf-8"),
+                         headers=self.write_headers("application/sparql-update"))
 
     def query(self, text: str, accept: str, named_graphs: Sequence[str] = ()) -> httpx.Response:
         """Send a query (``application/sparql-query``), asking for one media type."""
         params = [("named-graph-uri", g) for g in named_graphs]
-        return self.client.post(self.query_url, params=params, content=text.encode("utf-8"),
-                                headers={"Content-Type": "application/sparql-query", "Accept": accept})
+        return self.send("POST", self.query_url, params=params, content=text.encode("utf-8"),
+                         headers={"Content-Type": "application/sparql-query", "Accept": accept})
 
     def _must(self, response: httpx.Response, what: str) -> httpx.Response:
         if not response.is_success:
@@ -129,8 +152,8 @@ class Endpoint:
             suffix = ".nt"
         params = {"graph": graph} if graph is not None else {"default": ""}
         method = "PUT" if replace else "POST"
-        response = self.client.request(method, self.store_url, params=params, content=body,
-                                       headers=self.write_headers(_DATA_MEDIA[suffix]))
+        response = self.send(method, self.store_url, params=params, content=body,
+                             headers=self.write_headers(_DATA_MEDIA[suffix]))
         self._must(response, f"{method} {path.name} -> {graph or 'default'}")
 
     def load_dataset(self, data: Sequence[Path], graph_data: Sequence[tuple[str, Path]]) -> None:
@@ -144,7 +167,7 @@ class Endpoint:
     def graph(self, name: str | None) -> Graph:
         """One graph of the store, read with the Graph Store Protocol (empty if it does not exist)."""
         params = {"graph": name} if name is not None else {"default": ""}
-        response = self.client.get(self.store_url, params=params, headers={"Accept": "application/n-triples"})
+        response = self.send("GET", self.store_url, params=params, headers={"Accept": "application/n-triples"})
         if response.status_code == 404:
             return Graph()
         self._must(response, f"GET {name or 'default'}")

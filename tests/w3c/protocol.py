@@ -173,7 +173,7 @@ def _send(endpoint: Endpoint, request: ProtocolRequest, operation: str) -> httpx
     headers = {name: value for name, value in request.headers}
     if operation == U and endpoint.token:
         headers["Authorization"] = f"Bearer {endpoint.token}"
-    return endpoint.client.request(request.method, httpx.URL(url), content=request.body, headers=headers)
+    return endpoint.send(request.method, httpx.URL(url), content=request.body, headers=headers)
 
 
 def run_protocol_case(endpoint: Endpoint, case: ProtocolCase) -> Outcome:
