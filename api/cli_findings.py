@@ -97,7 +97,7 @@ def overlaps_command(
 def duplicates_command(
     fmt: FormatOption = Output.table,
     min_score: Annotated[float | None, typer.Option("--min-score", min=0.0, max=1.0,
-                                                    help="Mindestwert (Vorgabe: Schwelle der Erkennung, 0,60).")] = None,
+                                                    help="Mindestwert (Vorgabe: Schwelle der Erkennung, 0,54).")] = None,
     topic: TopicOption = None,
     territory: TerritoryOption = None,
     as_of: AsOfOption = None,

@@ -25,6 +25,7 @@ from synergraph.graph.duplicates import (
     InitiativeRecord,
     TextModel,
     duplicates,
+    place_words,
     score_pair,
 )
 from synergraph.graph.overlaps import overlaps
@@ -88,7 +89,7 @@ def evaluate_pairs(pairs: list[dict], context: AnalysisContext, threshold: float
     for pair in pairs:
         for side in ("a", "b"):
             records[pair[side]["iri"]] = record(pair[side])
-    model = TextModel.fit(list(records.values()))
+    model = TextModel.fit(list(records.values()), place_words(context))
     tp = fp = fn = 0
     errors = []
     for pair in pairs:
@@ -131,12 +132,17 @@ def evaluate_examples(store: Store) -> None:
 
 
 def evaluate_generated(count: int) -> None:
+    import pyoxigraph as ox
     from synergraph.graph.generate import generate, iter_answers
-    from synergraph.graph.loading import load_file
     folder = Path(tempfile.mkdtemp())
     generate(folder / "g.nt", initiatives=count, seed=11, answers=folder / "answers.jsonl", lands=["12"])
     store = Store.in_memory()
-    load_file(store, folder / "g.nt")
+    from synergraph.graph.validation import ontology_file
+    for name in ("synergraph.ttl", "topics.ttl"):
+        store.engine.load(ontology_file(name), format=ox.RdfFormat.TURTLE,
+                          to_graph=ox.NamedNode("https://w3id.org/synergraph/graph/ontologie"))
+    store.engine.bulk_load(path=str(folder / "g.nt"), format=ox.RdfFormat.N_TRIPLES,
+                           to_graph=ox.NamedNode("https://w3id.org/synergraph/graph/generiert"))
     started = time.perf_counter()
     index = DuplicateIndex.build(store)
     found = {frozenset((p.a, p.b)) for p in index.pairs() if p.kind == "duplicate"}

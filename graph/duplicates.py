@@ -93,7 +93,7 @@ WEIGHTS: dict[str, float] = {
     "bodies": 0.02,
 }
 # A pair at or above this score (and not excluded) is a duplicate; chosen on the development part.
-DEFAULT_THRESHOLD = 0.60
+DEFAULT_THRESHOLD = 0.54
 # Parallel initiatives: disjoint places, related topics and text this close.
 PARALLEL_TEXT = 0.45
 # Candidate pairs in a block need at least this text similarity before they are scored.
@@ -134,10 +134,19 @@ def description_terms(text: str) -> list[str]:
     "Seniorenbegegnungsstätte").
 
     >>> description_terms("Seniorenbegegnungsstätten")
-    ['seniorenbegegnungsstaett', '<senio', 'taett>']
+    ['seniorenbegegnungsstatt', '<senio', 'statt>']
     """
     stems = tokens(text)
     return stems + [f"<{s[:5]}" for s in stems if len(s) > 6] + [f"{s[-5:]}>" for s in stems if len(s) > 6]
+
+
+def place_words(context: AnalysisContext) -> frozenset[str]:
+    """The (normalised) words of the names of the territories the context knows, e.g. ``uckermark``.
+
+    Function words of names ("bei", "an", "der") are stop words anyway and not listed.
+    """
+    words = {w for iri, label in context.labels.items() if "/id/territory/" in iri for w in normalise(label).split()}
+    return frozenset(w for w in words if len(w) > 2 and w not in _STOP)
 
 
 @dataclass(frozen=True)
@@ -223,37 +232,49 @@ class TextModel:
     title: sparse.csr_matrix
     description: sparse.csr_matrix
     has_description: np.ndarray
+    places: frozenset[str] = frozenset()
+
+    def _strip(self, text: str) -> str:
+        # Place names are left out of the text: where an initiative runs is the territory evidence's
+        # business, and template titles ("… in Zeuthen") must not look alike because of the place.
+        if not self.places:
+            return text
+        return " ".join(w for w in normalise(text).split() if w not in self.places)
 
     @classmethod
-    def fit(cls, records: Sequence[InitiativeRecord]) -> TextModel:
-        """Fit the vectorisers on the texts of ``records`` and vectorise them."""
+    def fit(cls, records: Sequence[InitiativeRecord], places: frozenset[str] = frozenset()) -> TextModel:
+        """Fit the vectorisers on the texts of ``records`` (without the words in ``places``)."""
         title_words = TfidfVectorizer(analyzer=tokens, sublinear_tf=True, dtype=np.float32)
         title_chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), preprocessor=normalise,
                                       sublinear_tf=True, dtype=np.float32)
         description_words = TfidfVectorizer(analyzer=description_terms, sublinear_tf=True, dtype=np.float32)
-        titles = [r.title for r in records] or [""]
-        descriptions = [r.description or r.title for r in records] or [""]
+        # An empty store still gets a fitted (one-word) vocabulary, so new texts can be vectorised.
+        model = cls(title_words, title_chars, description_words, [r.iri for r in records],
+                    sparse.csr_matrix((0, 0)), sparse.csr_matrix((0, 0)),
+                    np.array([bool(r.description) for r in records]), places)
+        titles = [model._strip(r.title) for r in records] or ["leer"]
+        descriptions = [model._strip(r.description or r.title) for r in records] or ["leer"]
         title = sparse.hstack([title_words.fit_transform(titles) * 0.5,
                                title_chars.fit_transform(titles) * 0.5]).tocsr()
         description = description_words.fit_transform(descriptions)
-        model = cls(title_words, title_chars, description_words, [r.iri for r in records],
-                    normalize(title).astype(np.float32), normalize(description).astype(np.float32),
-                    np.array([bool(r.description) for r in records]))
+        model.title = normalize(title).astype(np.float32)
+        model.description = normalize(description).astype(np.float32)
         if not records:
             model.title, model.description = model.title[:0], model.description[:0]
         return model
 
     def vectors(self, records: Sequence[InitiativeRecord]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
         """Title and description vectors of (new) records in the fitted spaces."""
-        titles = [r.title for r in records]
+        titles = [self._strip(r.title) for r in records]
         title = sparse.hstack([self.title_words.transform(titles) * 0.5,
                                self.title_chars.transform(titles) * 0.5]).tocsr()
-        description = self.description_words.transform([r.description or r.title for r in records])
+        description = self.description_words.transform([self._strip(r.description or r.title) for r in records])
         return normalize(title), normalize(description)
 
     def combined(self, title: sparse.csr_matrix, description: sparse.csr_matrix) -> sparse.csr_matrix:
         """One vector per record for candidate search: title and description side by side."""
-        return normalize(sparse.hstack([title * 0.6, description * 0.4]).tocsr())
+        joined = sparse.hstack([title * 0.6, description * 0.4]).tocsr()
+        return normalize(joined) if joined.shape[0] else joined
 
 
 def _text_similarity(title_sim: float, description_sim: float, both_described: bool) -> float:
@@ -355,7 +376,8 @@ def _time_evidence(a: InitiativeRecord, b: InitiativeRecord) -> tuple[float, str
 
 def _target_evidence(a: InitiativeRecord, b: InitiativeRecord, context: AnalysisContext) -> tuple[float, str]:
     if not a.target_groups or not b.target_groups:
-        return 0.5, "Zielgruppe bei mindestens einem Vorhaben unbekannt."
+        # Unknown is weak evidence: structure alone (same topic and area) must not make a duplicate.
+        return 0.2, "Zielgruppe bei mindestens einem Vorhaben unbekannt."
     shared = a.target_groups & b.target_groups
     if shared:
         return 1.0, f"Gleiche Zielgruppe: {_labels(shared, context)}."
@@ -369,7 +391,7 @@ def _body_evidence(a: InitiativeRecord, b: InitiativeRecord, context: AnalysisCo
     if shared - (a.leads & b.leads):
         return 1.0, f"Gemeinsame Stellen: {_labels(shared, context)}."
     if shared:
-        return 0.5, f"Dieselbe federführende Stelle: {_labels(shared, context)}."
+        return 0.0, f"Dieselbe federführende Stelle: {_labels(shared, context)} (eher verschiedene Vorhaben)."
     return 0.0, "Keine gemeinsamen Stellen (andere Stelle erfasst es)."
 
 
@@ -493,7 +515,7 @@ class DuplicateIndex:
         self.records = list(records)
         self.by_iri = {r.iri: i for i, r in enumerate(self.records)}
         self.context = context
-        self.model = TextModel.fit(self.records)
+        self.model = TextModel.fit(self.records, place_words(context))
         self.combined = self.model.combined(self.model.title, self.model.description)
         self._pairs: list[PairResult] | None = None
         self._lock = threading.Lock()
@@ -539,7 +561,7 @@ class DuplicateIndex:
             self._close_pairs(np.array(placeless), np.arange(len(self.records)), min_text, pairs)
         return pairs
 
-    def _topic_pairs(self, rows: np.ndarray, pairs: set[tuple[int, int]], cap: int = 60) -> None:
+    def _topic_pairs(self, rows: np.ndarray, pairs: set[tuple[int, int]], cap: int = 25) -> None:
         """Pairs of a block on the same topic, whatever their words (duplicates described in other words).
 
         Topic groups larger than ``cap`` rely on text closeness alone, so a block never grows quadratic.

@@ -12,10 +12,9 @@ import synergraph.graph
 MODULES = sorted(m.name for m in pkgutil.iter_modules(synergraph.graph.__path__, "synergraph.graph."))
 
 
-# Examples that show open defects (kept visible, not hidden): duplicate detection on a store without
-# initiatives fails inside the TF-IDF vectoriser, and the stemmer's umlaut handling differs from the
-# example's expectation.
-OPEN_DEFECTS = {"synergraph.graph.duplicates", "synergraph.graph.findings"}
+# Examples that show open defects (kept visible, not hidden). None at present: duplicate detection on a
+# store without initiatives and the stemmer example of synergraph.graph.duplicates were fixed.
+OPEN_DEFECTS: set[str] = set()
 
 
 @pytest.mark.parametrize("name", [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason="open defect"))

@@ -16,6 +16,7 @@ from synergraph.graph.duplicates import (
     clusters,
     duplicates,
     normalise,
+    place_words,
     score_pair,
     tokens,
 )
@@ -132,7 +133,8 @@ def test_labelled_test_part_reaches_precision_and_recall_of_0_9(seeded_store: St
     pairs = [json.loads(line) for line in lines if line.strip()]
     assert len(pairs) >= 75
     records = {p[s]["iri"]: _record(p[s]) for p in pairs for s in ("a", "b")}
-    model, context = TextModel.fit(list(records.values())), AnalysisContext(seeded_store)
+    context = AnalysisContext(seeded_store)
+    model = TextModel.fit(list(records.values()), place_words(context))
     tp = fp = fn = 0
     for pair in pairs:
         predicted = score_pair(records[pair["a"]["iri"]], records[pair["b"]["iri"]], model, context).kind == "duplicate"
