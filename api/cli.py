@@ -274,6 +274,7 @@ def token_create(name: Annotated[str, typer.Argument(help="Name des Tokens, ersc
 
 
 from . import cli_findings  # noqa: E402,F401  (registers overlaps, duplicates, check on app)
+from . import cli_backup  # noqa: E402,F401  (registers export, restore, backup on app)
 
 
 def main() -> None:
