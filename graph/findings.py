@@ -1,6 +1,6 @@
 """Findings as RDF: a named graph with stable ids, score, evidence and provenance; decisions that last.
 
-:func:`run` evaluates the overlap rules and the duplicate detection and writes every finding into the
+:func:`run` evaluates the overlap rules, the duplicate detection and the network rules and writes every finding into the
 named graph ``https://w3id.org/synergraph/graph/findings`` (replaced atomically per run). A finding's IRI
 is ``id/finding/{hash}``, the hash of its kind and its sorted member IRIs, so the same finding keeps its
 IRI across runs. Each run is a ``prov:Activity`` with start and end time, parameters and software version.
@@ -34,6 +34,7 @@ from .context import AnalysisContext
 from .duplicates import DEFAULT_THRESHOLD, DuplicateIndex, duplicates
 from .namespaces import BASE, GRAPH, SG
 from .overlaps import overlaps
+from .projections import DEFAULT_SEED, network_findings
 from .store import Store
 
 __all__ = ["DECISIONS_GRAPH", "FINDINGS_GRAPH", "Decision", "RunSummary", "decide", "decisions", "finding_id",
@@ -43,7 +44,8 @@ FINDINGS_GRAPH = str(GRAPH["findings"])
 DECISIONS_GRAPH = str(GRAPH["decisions"])
 DECISIONS = {"confirmed": SG.confirmed, "not-a-problem": SG.notAProblem}
 _CLASSES = {"overlap": SG.OverlapFinding, "duplicate-structure": SG.DuplicateStructureFinding,
-            "duplicate": SG.DuplicateFinding, "parallel": SG.ParallelFinding}
+            "duplicate": SG.DuplicateFinding, "parallel": SG.ParallelFinding, "key-body": SG.KeyBodyFinding,
+            "bridge-body": SG.BridgeBodyFinding, "collaboration-group": SG.CollaborationGroupFinding}
 
 
 def finding_id(kind: str, members: Sequence[str]) -> str:
@@ -102,7 +104,7 @@ def run(store: Store, *, threshold: float = DEFAULT_THRESHOLD, index: DuplicateI
     Examples
     --------
     >>> run(Store.in_memory()).counts
-    {'overlap': 0, 'duplicate-structure': 0, 'duplicate': 0, 'parallel': 0}
+    {'overlap': 0, 'duplicate-structure': 0, 'duplicate': 0, 'parallel': 0, 'key-body': 0, 'bridge-body': 0, 'collaboration-group': 0}
     """
     started = datetime.datetime.now(datetime.UTC)
     activity = URIRef(f"{BASE}id/run/{uuid.uuid4().hex}")
@@ -120,8 +122,13 @@ def run(store: Store, *, threshold: float = DEFAULT_THRESHOLD, index: DuplicateI
                      "text": e.text} for e in pair.evidence]
         triples += _finding_triples(pair.kind, [pair.a, pair.b], rule=None, severity=None, score=pair.score,
                                     explanation=pair.explanation, evidence=evidence, activity=activity)
+    for network in network_findings(store, seed=DEFAULT_SEED, context=context):
+        counts[network.kind] += 1
+        triples += _finding_triples(network.kind, network.members, rule=network.rule, severity=None,
+                                    score=network.score, explanation=network.explanation,
+                                    evidence=network.evidence, activity=activity)
     ended = datetime.datetime.now(datetime.UTC)
-    parameters = {"threshold": threshold}
+    parameters = {"threshold": threshold, "networkSeed": DEFAULT_SEED}
     triples += [
         (activity, RDF.type, PROV.Activity),
         (activity, RDFS.label, Literal(f"Analyselauf {started.isoformat(timespec='seconds')}", lang="de")),
