@@ -1,4 +1,4 @@
-"""Commands ``synergraph overlaps``, ``synergraph duplicates`` and ``synergraph check`` (registered on the CLI app).
+"""Commands ``synergraph overlaps``, ``duplicates``, ``check`` and ``network`` (registered on the CLI app).
 
 Exit codes: 0 nothing found, 1 findings, 2 error (unknown names with suggestions, unreadable input).
 """
@@ -22,7 +22,7 @@ from .cli import EXIT_FOUND, EXIT_OK, _fail, _open_service, app
 # The analysis modules (scikit-learn, scipy) are imported inside the commands, so that every other
 # command of the CLI starts without loading them.
 
-__all__ = ["check_command", "duplicates_command", "overlaps_command"]
+__all__ = ["check_command", "duplicates_command", "network_command", "overlaps_command"]
 
 
 class Output(str, Enum):
@@ -127,6 +127,45 @@ def duplicates_command(
             for p in pairs]
     _emit(rows, fmt, ["art", "wert", "a", "b", "erklaerung"])
     raise typer.Exit(EXIT_FOUND if rows else EXIT_OK)
+
+
+@app.command("network")
+def network_command(
+    fmt: FormatOption = Output.table,
+    as_of: AsOfOption = None,
+    ranking: Annotated[bool, typer.Option("--ranking", help="Rangfolge der Stellen statt der Befunde zeigen.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Plätze der Rangfolge.")] = 20,
+) -> None:
+    """Netz der Zusammenarbeit zeigen: Schlüsselstellen, einzige Verbindungen, Kooperationsgruppen (NW-01…NW-03).
+
+    Mit --ranking die Rangfolge der Stellen (wer koordiniert am meisten). Exit-Code 0: nichts gefunden,
+    1: Befunde, 2: Fehler.
+
+    Beispiel: synergraph network --as-of 2025-06-01 --format json
+    """
+    from synergraph.graph.context import AnalysisContext
+    from synergraph.graph.findings import decisions
+    from synergraph.graph.projections import analyse_network
+
+    from .network import network_out
+
+    service = _open_service()
+    day = as_of.date() if as_of else None
+    context = AnalysisContext(service.store)
+    page = network_out(analyse_network(service.store, as_of=day, context=context), context,
+                       decisions(service.store), day, limit, 0)
+    if ranking:
+        rows = [{"rang": r.rank, "stelle": r.body.iri, "name": r.body.label, "partner": r.partners,
+                 "gemeinsam": r.shared, "leitet": r.led, "betweenness": r.betweenness, "gruppe": r.group or "",
+                 "einzige_verbindung": r.only_link} for r in page.items]
+        _emit(rows, fmt, ["rang", "name", "partner", "gemeinsam", "leitet", "betweenness", "gruppe",
+                          "einzige_verbindung", "stelle"])
+    else:
+        rows = [{"id": f.id, "regel": f.rule, "art": f.title, "wert": f.score, "erklaerung": f.explanation,
+                 "stellen": " ".join(m.iri for m in f.members), "entscheidung": f.decision or ""}
+                for f in page.findings]
+        _emit(rows, fmt, ["regel", "art", "wert", "erklaerung", "stellen", "entscheidung", "id"])
+    raise typer.Exit(EXIT_FOUND if page.findings else EXIT_OK)
 
 
 _COLUMNS = {"id": "id", "titel": "title", "beschreibung": "description", "federführende stelle": "lead",
