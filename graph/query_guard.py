@@ -25,8 +25,9 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
+from urllib.parse import urljoin
 
 __all__ = [
     "ServiceRefused",
@@ -36,6 +37,7 @@ __all__ = [
     "names_dataset",
     "service_endpoints",
     "touched_graphs",
+    "with_dataset",
 ]
 
 _PN_CHARS = r"[A-Za-z0-9_\-.\u00B7\u00C0-\uFFFF]"
@@ -64,6 +66,23 @@ def _matches(sparql: str) -> list[re.Match[str]]:
 def _tokens(sparql: str) -> Iterator[tuple[str, str]]:
     for match in _matches(sparql):
         yield match.lastgroup or "other", match.group()
+
+
+def _resolved(matches: list[re.Match[str]], base: str | None) -> list[str | None]:
+    """For each token, the IRI it names resolved against ``base`` and the text's BASE declarations
+    (which apply from where they stand on, as in the engine); None for tokens that are no IRI."""
+    values: list[str | None] = []
+    for index, match in enumerate(matches):
+        if match.lastgroup != "iri":
+            values.append(None)
+            continue
+        value = match.group()[1:-1]
+        if base:
+            value = urljoin(base, value)
+        values.append(value)
+        if index and matches[index - 1].lastgroup == "word" and matches[index - 1].group().upper() == "BASE":
+            base = value
+    return values
 
 
 def _tokenizer_endpoints(sparql: str) -> list[str]:
@@ -155,19 +174,66 @@ def names_dataset(sparql: str) -> bool:
     return any(kind == "word" and text.upper() == "FROM" for kind, text in _tokens(sparql))
 
 
-def touched_graphs(update: str) -> list[str]:
-    """The graphs an update names as its targets (after GRAPH, WITH, INTO, TO), for the history.
+def touched_graphs(update: str, base: str | None = None) -> list[str]:
+    """The graphs an update names as its targets (after GRAPH, WITH, INTO, TO), for the history;
+    relative IRIs resolved against ``base`` and the update's own BASE.
 
     >>> touched_graphs("WITH <https://example.org/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }")
     ['https://example.org/g']
+    >>> touched_graphs("BASE <http://example/> CLEAR GRAPH <g> ; DROP GRAPH <other:h>", "http://host/sparql")
+    ['http://example/g', 'other:h']
     """
-    tokens = list(_tokens(update))
+    matches = _matches(update)
+    iris = _resolved(matches, base)
     found = set()
-    for index, (kind, text) in enumerate(tokens[:-1]):
-        following = tokens[index + 1]
-        if kind == "word" and text.upper() in ("GRAPH", "WITH", "INTO", "TO") and following[0] == "iri":
-            found.add(following[1][1:-1])
+    for index, match in enumerate(matches[:-1]):
+        target = iris[index + 1]
+        if match.lastgroup == "word" and match.group().upper() in ("GRAPH", "WITH", "INTO", "TO") and target:
+            found.add(target)
     return sorted(found)
+
+
+def with_dataset(update: str, using: Sequence[str], using_named: Sequence[str]) -> str:
+    """Give every ``DELETE``/``INSERT … WHERE`` operation the dataset of the protocol's
+    ``using-graph-uri`` / ``using-named-graph-uri`` parameters as ``USING`` clauses.
+
+    Raises
+    ------
+    ValueError
+        The update chooses its own dataset (USING, USING NAMED or WITH); the protocol forbids both.
+
+    Examples
+    --------
+    >>> with_dataset("INSERT { ?s a <x:T> } WHERE { ?s ?p ?o }", ["x:g"], [])
+    'INSERT { ?s a <x:T> } USING <x:g> WHERE { ?s ?p ?o }'
+    >>> with_dataset("INSERT DATA { <x:a> <x:b> <x:c> } ; DELETE WHERE { ?s ?p ?o }", ["x:g"], [])
+    'INSERT DATA { <x:a> <x:b> <x:c> } ; DELETE WHERE { ?s ?p ?o }'
+    """
+    if not using and not using_named:
+        return update
+    clause = " ".join([f"USING <{g}>" for g in using] + [f"USING NAMED <{g}>" for g in using_named]) + " "
+    pieces, position, depth, operation = [], 0, 0, None
+    previous: re.Match[str] | None = None
+    for match in _matches(update):
+        text, kind = match.group(), match.lastgroup
+        if kind == "word" and text.upper() in ("USING", "WITH"):
+            raise ValueError(f"Die Änderung wählt mit {text.upper()} selbst ihre Daten; using-graph-uri und "
+                             "using-named-graph-uri gehen nur ohne USING und WITH / the update names its own "
+                             "dataset")
+        if kind == "other" and text in "{}":
+            depth += 1 if text == "{" else -1
+        elif kind == "other" and text == ";" and depth == 0:
+            operation = None
+        elif kind == "word" and depth == 0 and text.upper() not in ("PREFIX", "BASE"):
+            word = text.upper()
+            if operation is None:
+                operation = word
+            elif (word == "WHERE" and operation in ("DELETE", "INSERT") and previous is not None
+                  and previous.group().upper() != operation):
+                pieces += [update[position:match.start()], clause]
+                position = match.start()
+        previous = match
+    return "".join(pieces) + update[position:]
 
 
 def append_update(update: str, more: str) -> str:
@@ -189,10 +255,11 @@ def append_update(update: str, more: str) -> str:
     return update + "\n;\n" + more
 
 
-def load_from_store(update: str) -> tuple[str, list[str]]:
+def load_from_store(update: str, base: str | None = None) -> tuple[str, list[str]]:
     """Rewrite every ``LOAD <iri> [INTO GRAPH <g>]`` as ``ADD GRAPH <iri> TO …``: LOAD names a graph
     of the store and copies it; it never fetches a URL. Also returns the graphs a non-SILENT LOAD
-    names, which must exist in the store.
+    names, which must exist in the store. Relative IRIs are resolved against ``base`` and the
+    update's own BASE.
 
     Raises
     ------
@@ -205,8 +272,11 @@ def load_from_store(update: str) -> tuple[str, list[str]]:
     ('ADD SILENT GRAPH <https://example.org/a> TO GRAPH <https://example.org/b>', [])
     >>> load_from_store('INSERT DATA { <a:x> <a:p> "LOAD <a:y>" }')
     ('INSERT DATA { <a:x> <a:p> "LOAD <a:y>" }', [])
+    >>> load_from_store("BASE <http://example/> LOAD <remote>")
+    ('BASE <http://example/> ADD GRAPH <http://example/remote> TO DEFAULT', ['http://example/remote'])
     """
     matches = _matches(update)
+    iris = _resolved(matches, base)
     pieces, position, index, required = [], 0, 0, []
     while index < len(matches):
         match = matches[index]
@@ -214,21 +284,21 @@ def load_from_store(update: str) -> tuple[str, list[str]]:
             cursor = index + 1
             silent = cursor < len(matches) and matches[cursor].group().upper() == "SILENT"
             cursor += silent
-            if cursor >= len(matches) or matches[cursor].lastgroup != "iri":
+            source = iris[cursor] if cursor < len(matches) else None
+            if source is None:
                 raise ValueError("LOAD nennt einen Graphen des Speichers als <IRI> / LOAD takes an <IRI>")
-            source = matches[cursor].group()
             if not silent:
-                required.append(source[1:-1])
+                required.append(source)
             cursor += 1
             target = "DEFAULT"
             words = [m.group().upper() for m in matches[cursor:cursor + 2]]
             if words == ["INTO", "GRAPH"]:
-                if cursor + 2 >= len(matches) or matches[cursor + 2].lastgroup != "iri":
+                if cursor + 2 >= len(matches) or iris[cursor + 2] is None:
                     raise ValueError("LOAD … INTO GRAPH braucht eine <IRI> / INTO GRAPH takes an <IRI>")
-                target = "GRAPH " + matches[cursor + 2].group()
+                target = f"GRAPH <{iris[cursor + 2]}>"
                 cursor += 3
             pieces.append(update[position:match.start()])
-            pieces.append(f"ADD {'SILENT ' if silent else ''}GRAPH {source} TO {target}")
+            pieces.append(f"ADD {'SILENT ' if silent else ''}GRAPH <{source}> TO {target}")
             position = matches[cursor - 1].end()
             index = cursor
             continue

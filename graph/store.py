@@ -199,9 +199,9 @@ class Store:
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
         return graph
 
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL update in one transaction."""
-        self._db.update(sparql, prefixes=PREFIXES)
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
+        """Run a SPARQL update in one transaction; relative IRIs resolve against ``base_iri``."""
+        self._db.update(sparql, base_iri=base_iri, prefixes=PREFIXES)
 
     # -- graphs --------------------------------------------------------------------------------
 
@@ -217,8 +217,15 @@ class Store:
         return len(self._db)
 
     def has_graph(self, iri: str) -> bool:
-        """Whether a named graph of this IRI exists."""
-        return self._db.contains_named_graph(ox.NamedNode(iri))
+        """Whether a named graph of this IRI exists (never one whose IRI is not valid).
+
+        >>> Store.in_memory().has_graph("not an IRI")
+        False
+        """
+        try:
+            return self._db.contains_named_graph(ox.NamedNode(iri))
+        except ValueError:
+            return False
 
     def triples(self, graph_iri: str) -> Iterator[tuple[Node, Node, Node]]:
         """The triples of one named graph as rdflib terms."""

@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -69,12 +70,15 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         environment = {**os.environ, "SYNERGRAPH_STORE": str(store), **(env or {})}
         exe = Path(sys.executable).with_name("synergraph")
-        self.process = subprocess.Popen([str(exe), "serve", "--port", str(self.port)], env=environment,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # The log goes to a file: a pipe nobody reads fills up and then blocks the server mid-request.
+        self.log_path = Path(tempfile.mkdtemp(prefix="synergraph-log-")) / "serve.log"
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen([str(exe), "serve", "--port", str(self.port)], env=environment,
+                                            stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server ended: {self.process.stdout.read() if self.process.stdout else ''}")
+                raise RuntimeError(f"server ended: {self.log()}")
             try:
                 if httpx.get(self.url + "/health", timeout=2).status_code == 200:
                     return
@@ -82,6 +86,15 @@ class Server:
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError("server did not answer on /health within 120 s")
+
+    def log(self) -> str:
+        """Everything the server has written to stdout and stderr so far."""
+        return self.log_path.read_text(errors="replace")
+
+    def assert_no_server_errors(self) -> None:
+        """Fail when the server logged an unhandled exception (which the client saw as a 5xx)."""
+        log = self.log()
+        assert "Traceback" not in log, f"the server failed on a request:\n{log[log.index('Traceback') - 2000:][:6000]}"
 
     def stop(self) -> None:
         self.process.terminate()
@@ -121,3 +134,4 @@ def server(seeded_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     running = Server(copy)
     yield running
     running.stop()
+    running.assert_no_server_errors()

@@ -27,6 +27,7 @@ def writable(seeded_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     running = Server(copy, env={"SYNERGRAPH_TOKENS": f"redaktion=sha256:{digest}"})
     yield running
     running.stop()
+    running.assert_no_server_errors()
 
 
 def _update(server: Server, text: str, token: str | None = TOKEN, **headers: str) -> httpx.Response:
@@ -62,6 +63,43 @@ def test_every_accepted_update_is_recorded_with_the_token_name(writable: Server)
         "prov:wasAssociatedWith <https://w3id.org/synergraph/id/agent/redaktion> ; prov:endedAtTime ?t } }")})
     operations = [r["op"]["value"] for r in rows.json()["results"]["bindings"]]
     assert any('"B"@de' in op for op in operations)
+
+
+def test_relative_iris_resolve_against_base_and_the_history_names_the_resolved_graph(writable: Server) -> None:
+    accepted = _update(writable, "BASE <https://example.org/notizen/> INSERT DATA { GRAPH <relativ> { <s> <p> <o> } }")
+    assert accepted.status_code == 200, accepted.text
+    assert _ask(writable, "ASK { GRAPH <https://example.org/notizen/relativ> { "
+                          "<https://example.org/notizen/s> <https://example.org/notizen/p> ?o } }")
+    activity = accepted.json()["activity"]
+    assert _ask(writable, f"ASK {{ GRAPH <{HISTORY}> {{ <{activity}> prov:used <https://example.org/notizen/relativ> }} }}")
+    without_base = _update(writable, "INSERT DATA { GRAPH <https://example.org/notizen/g> { <s> <p> <o> } }")
+    assert without_base.status_code == 200, "a relative IRI without BASE resolves against the endpoint's URL"
+    assert _ask(writable, f"ASK {{ GRAPH <https://example.org/notizen/g> {{ <{writable.url}/s> ?p ?o }} }}")
+
+
+def test_the_protocol_dataset_becomes_using_and_conflicts_with_with(writable: Server) -> None:
+    setup = ("INSERT DATA { GRAPH <https://example.org/quelle> { <https://example.org/x> a <https://example.org/T> } }")
+    assert _update(writable, setup).status_code == 200
+    copy = ("INSERT { GRAPH <https://example.org/ziel> { ?s a <https://example.org/Kopie> } } "
+            "WHERE { ?s a <https://example.org/T> }")
+    response = httpx.post(writable.url + "/sparql", params={"using-graph-uri": "https://example.org/quelle"},
+                          content=copy, headers={"Content-Type": "application/sparql-update",
+                                                 "Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 200, response.text
+    assert _ask(writable, "ASK { GRAPH <https://example.org/ziel> { <https://example.org/x> a <https://example.org/Kopie> } }")
+    conflict = httpx.post(writable.url + "/sparql", params={"using-graph-uri": "https://example.org/quelle"},
+                          content="WITH <https://example.org/ziel> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                          headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
+    assert conflict.status_code == 400
+    assert _ask(writable, "ASK { GRAPH <https://example.org/ziel> { ?s ?p ?o } }")
+
+
+def test_two_queries_or_two_updates_in_one_request_are_refused(writable: Server) -> None:
+    assert httpx.get(writable.url + "/sparql?query=ASK%20%7B%7D&query=ASK%20%7B%7D").status_code == 400
+    twice = httpx.post(writable.url + "/sparql", data={"update": ["CLEAR SILENT GRAPH <https://example.org/ziel>"] * 2},
+                       headers={"Authorization": f"Bearer {TOKEN}"})
+    assert twice.status_code == 400
+    assert _ask(writable, "ASK { GRAPH <https://example.org/ziel> { ?s ?p ?o } }")
 
 
 def test_updates_never_cross_origins(writable: Server) -> None:

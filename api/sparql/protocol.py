@@ -74,7 +74,8 @@ async def answer_query(request: Request, service: Service, pool: QueryPool, quer
     named_graphs = tuple(fields.get("named-graph-uri", []))
     union = settings.union_default_graph and not default_graphs and not own_dataset
     job = QueryJob(query=query, accept=ranges, union=union, default_graphs=default_graphs,
-                   named_graphs=named_graphs, prefixes=PREFIXES, max_bytes=settings.max_result_bytes)
+                   named_graphs=named_graphs, prefixes=PREFIXES, max_bytes=settings.max_result_bytes,
+                   base_iri=str(request.url.replace(query="")))
     try:
         result = await run_in_threadpool(pool.run, job, limit)
     except QueryFailed as failed:
@@ -113,6 +114,8 @@ async def sparql_get(
     """Beantwortet eine Abfrage aus der URL; ohne ``query`` die Dienstbeschreibung (SPARQL Service Description)."""
     if "update" in request.query_params:
         return problem(400, "Änderung per GET", "Änderungen (update=) gehen nur per POST / updates only by POST")
+    if len(request.query_params.getlist("query")) > 1:
+        return _more_than_one("query")
     if query is None:
         return await run_in_threadpool(service_description, request, service)
     fields = {"default-graph-uri": default_graph_uri, "named-graph-uri": named_graph_uri}
@@ -136,7 +139,11 @@ async def _post(request: Request, service: Service, pool: QueryPool) -> Response
     except UnicodeDecodeError:
         return problem(400, "Kein UTF-8", "Der Inhalt ist kein gültiges UTF-8 / body is not UTF-8")
     if media == _FORM:
-        fields = {**fields, **parse_qs(text, keep_blank_values=True)}
+        for name, values in parse_qs(text, keep_blank_values=True).items():
+            fields[name] = fields.get(name, []) + values
+        for name in ("query", "update"):
+            if len(fields.get(name, [])) > 1:
+                return _more_than_one(name)
         if "query" in fields and "update" in fields:
             return problem(400, "Abfrage und Änderung zugleich", "query= und update= schließen sich aus / "
                            "query and update in one request")
@@ -159,12 +166,15 @@ async def _post(request: Request, service: Service, pool: QueryPool) -> Response
                    "unsupported media type")
 
 
+def _more_than_one(name: str) -> JSONResponse:
+    return problem(400, f"Mehrere {name}=", f"Eine Anfrage trägt genau ein {name}= / one {name}= per request")
+
+
 async def _update(request: Request, service: Service, pool: QueryPool, fields: dict[str, list[str]],
                   update: str) -> Response:
-    if fields.get("using-graph-uri") or fields.get("using-named-graph-uri"):
-        return problem(400, "Nicht unterstützt", "using-graph-uri / using-named-graph-uri werden nicht unterstützt; "
-                       "bitte USING und USING NAMED in der Änderung selbst angeben")
-    response: JSONResponse = await apply_update(request, service, pool, get_tokens(request), update)
+    response: JSONResponse = await apply_update(request, service, pool, get_tokens(request), update,
+                                                fields.get("using-graph-uri", []),
+                                                fields.get("using-named-graph-uri", []))
     return response
 
 

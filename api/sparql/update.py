@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+from collections.abc import Sequence
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
@@ -25,6 +26,7 @@ from synergraph.graph.query_guard import (
     check_services,
     load_from_store,
     touched_graphs,
+    with_dataset,
 )
 
 from ..metrics import REFUSALS
@@ -73,8 +75,9 @@ def authorise_write(request: Request, tokens: Tokens) -> str | JSONResponse:
 
 
 async def write(service: Service, pool: QueryPool, text: str, agent: str, operation: str,
-                graphs: list[str]) -> str:
+                graphs: list[str], base: str | None = None) -> str:
     """Apply ``text`` together with its history record in one transaction; return the activity IRI.
+    Relative IRIs of ``text`` resolve against ``base``.
 
     Raises
     ------
@@ -84,32 +87,34 @@ async def write(service: Service, pool: QueryPool, text: str, agent: str, operat
     async with _WRITES:
         started = datetime.datetime.now(datetime.UTC)
         activity, record = history_record(operation, agent, graphs, started=started)
-        await run_in_threadpool(service.store.update, append_update(text, record))
+        await run_in_threadpool(service.store.update, append_update(text, record), base)
         await run_in_threadpool(pool.refresh)
     return activity
 
 
-async def apply_update(request: Request, service: Service, pool: QueryPool, tokens: Tokens,
-                       update: str) -> JSONResponse:
-    """Check, rewrite (``LOAD`` copies store graphs) and apply a SPARQL update from ``/sparql``."""
+async def apply_update(request: Request, service: Service, pool: QueryPool, tokens: Tokens, update: str,
+                       using: Sequence[str] = (), using_named: Sequence[str] = ()) -> JSONResponse:
+    """Check, rewrite (``LOAD`` copies store graphs; the protocol's dataset becomes ``USING``) and
+    apply a SPARQL update from ``/sparql``. Relative IRIs resolve against the endpoint's URL."""
     allowed = authorise_write(request, tokens)
     if isinstance(allowed, JSONResponse):
         return allowed
+    base = str(request.url.replace(query=""))
     try:
         await run_in_threadpool(check_services, update, service.settings.service_allowlist, True)
-        text, sources = load_from_store(update)
+        text, sources = load_from_store(with_dataset(update, using, using_named), base)
     except ServiceRefused as refused:
         REFUSALS.labels("service").inc()
         return problem(400, "SERVICE nicht erlaubt", str(refused))
     except ValueError as error:
-        return problem(400, "LOAD nicht verständlich", str(error))
+        return problem(400, "Änderung nicht annehmbar", str(error))
     missing = [g for g in sources if not service.store.has_graph(g)]
     if missing:
         return problem(400, "LOAD ohne Graphen", f"LOAD lädt keine Adressen aus dem Netz, sondern kopiert Graphen "
                        f"des Speichers; <{missing[0]}> ist keiner (LOAD SILENT überspringt das) / LOAD only copies "
                        "graphs of the store")
     try:
-        activity = await write(service, pool, text, allowed, update, touched_graphs(update))
+        activity = await write(service, pool, text, allowed, update, touched_graphs(update, base), base)
     except SyntaxError as error:
         parsed = QuerySyntaxError.from_parser(error)
         return problem(400, "Änderung fehlerhaft", f"Änderung fehlerhaft / malformed update: {parsed}",

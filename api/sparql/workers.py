@@ -114,6 +114,7 @@ class QueryJob:
     named_graphs: tuple[str, ...] = ()
     prefixes: dict[str, str] = field(default_factory=dict)
     max_bytes: int = 100 * 1024 * 1024
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def execute(db: ox.Store, job: QueryJob) -> QueryResult:
     """
     from synergraph.graph.errors import QuerySyntaxError
 
-    kwargs: dict[str, Any] = {"prefixes": job.prefixes}
+    kwargs: dict[str, Any] = {"prefixes": job.prefixes, "base_iri": job.base_iri}
     if job.default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
     elif job.union:

@@ -109,3 +109,4 @@ def running(kind: str, store: Path | None = None) -> Iterator[Endpoint]:
     finally:
         endpoint.close()
         server.stop()
+    server.assert_no_server_errors()
