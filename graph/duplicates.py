@@ -32,11 +32,8 @@ True
 from __future__ import annotations
 
 import datetime
-import difflib
 import hashlib
-import re
 import threading
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -49,8 +46,9 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from .catalog import InvalidValue, store_fingerprint
+from .catalog import store_fingerprint
 from .context import KREIS_RANK, AnalysisContext, as_date, overlap_period, valid_on
+from .names import Unresolved, normalise, resolve, territory_keys
 from .namespaces import BASE, ROLE
 from .queries import load_query
 from .store import Store
@@ -105,17 +103,6 @@ _STOP = frozenset(
 
 _STEMMER = Stemmer.Stemmer("german")
 _STEM_LOCK = threading.Lock()
-
-
-def normalise(text: str) -> str:
-    """Lower case with umlauts and ß folded, other accents removed, punctuation as spaces.
-
-    >>> normalise("Künstliche Intelligenz im Verwaltungsalltag – Workshopreihe für Beschäftigte")
-    'kuenstliche intelligenz im verwaltungsalltag workshopreihe fuer beschaeftigte'
-    """
-    text = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return " ".join(re.findall(r"[a-z0-9]+", text))
 
 
 def tokens(text: str) -> list[str]:
@@ -805,59 +792,6 @@ def responsible_bodies(store: Store, planned: InitiativeRecord,
     return list(unique.values())
 
 
-# -- resolving names to graph entities -------------------------------------------------------------
-
-
-class Unresolved(InvalidValue):
-    """A name of a body, territory or topic is unknown or ambiguous; ``allowed`` holds suggestions."""
-
-    def __init__(self, parameter: str, value: str, kind: str, suggestions: Sequence[str], ambiguous: bool) -> None:
-        super().__init__(parameter, value, suggestions)
-        what = "ist mehrdeutig" if ambiguous else "ist nicht bekannt"
-        hint = f"; meinten Sie: {', '.join(suggestions)}" if suggestions else ""
-        self.args = (f"{kind} '{value}' {what}{hint}",)
-
-
-def resolve(context: AnalysisContext, value: str, kind: str, parameter: str,
-            keys: dict[str, str] | None = None) -> str:
-    """The IRI of the body, territory or topic named ``value`` (IRI, slug, official key or German label).
-
-    ``kind`` is one of ``body``, ``territory``, ``topic``, ``target-group``.
-
-    Raises
-    ------
-    Unresolved
-        Unknown (with close names as suggestions) or ambiguous (with the candidates).
-    """
-    prefix = {"body": f"{BASE}id/body/", "territory": f"{BASE}id/territory/", "topic": f"{BASE}def/topic/",
-              "target-group": f"{BASE}def/target-group/"}[kind]
-    german = {"body": "Stelle", "territory": "Gebiet", "topic": "Thema", "target-group": "Zielgruppe"}[kind]
-    text = value.strip()
-    candidates = {iri: label for iri, label in context.labels.items() if iri.startswith(prefix)}
-    if kind == "territory":
-        for iri in context.rank.keys() | context.parents.keys():
-            candidates.setdefault(iri, iri[len(prefix):])
-    if text in candidates:
-        return text
-    if prefix + text in candidates:
-        return prefix + text
-    if keys and text in keys:
-        return keys[text]
-    folded = normalise(text)
-    by_label: dict[str, list[str]] = defaultdict(list)
-    for iri, label in candidates.items():
-        by_label[normalise(label)].append(iri)
-    hits = sorted(by_label.get(folded, []))
-    if len(hits) == 1:
-        return hits[0]
-    if len(hits) > 1:
-        shown = [f"{candidates[h]} ({h[len(prefix):]})" for h in hits[:10]]
-        raise Unresolved(parameter, value, german, shown, ambiguous=True)
-    close = difflib.get_close_matches(folded, list(by_label), n=5, cutoff=0.6)
-    shown = [f"{candidates[iri]} ({iri[len(prefix):]})" for name in close for iri in sorted(by_label[name])][:5]
-    raise Unresolved(parameter, value, german, shown, ambiguous=False)
-
-
 def duplicates(store: Store, *, threshold: float = DEFAULT_THRESHOLD, kinds: Sequence[str] = ("duplicate",),
                topic: str | None = None, territory: str | None = None, as_of: datetime.date | None = None,
                index: DuplicateIndex | None = None) -> list[PairResult]:
@@ -906,9 +840,3 @@ def filter_pairs(pairs: Sequence[PairResult], index: DuplicateIndex, *, topic: s
             continue
         result.append(pair)
     return result
-
-
-def territory_keys(store: Store) -> dict[str, str]:
-    """Official keys (AGS, Regionalschlüssel) of the territories, mapped to their IRIs."""
-    rows = store.select("SELECT ?t ?k WHERE { ?t sg:ags|sg:regionalKey ?k }")
-    return {str(row["k"]): row["t"] for row in rows}
