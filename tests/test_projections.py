@@ -190,6 +190,7 @@ def test_rest_and_cli_report_the_same_network(server: Server, fresh_store_dir: P
         (i["rank"], i["body"]["iri"], i["betweenness"], i["group"]) for i in page["items"]]
     table = cli("network", "--format", "table", store=fresh_store_dir)
     assert "Schlüsselstelle" in table.stdout and "Einzige Verbindung" in table.stdout
+    assert "Beispiel: synergraph network" in " ".join(cli("network", "--help", store=fresh_store_dir).stdout.split())
 
 
 def test_paging_a_day_without_findings_and_bad_input(server: Server, fresh_store_dir: Path) -> None:
