@@ -14,6 +14,7 @@ from . import findings, health, metrics, network, pages, rest
 from .service import Service
 from .sparql import description, graph_store, protocol
 from .sparql.tokens import Tokens
+from .sparql.exchange import QueryQueue
 from .sparql.workers import QueryPool
 
 __all__ = ["create_app"]
@@ -33,6 +34,7 @@ def create_app(service: Service) -> FastAPI:
         settings = service.settings
         pool = QueryPool(service.store, max_queries=settings.query_workers, idle_workers=settings.idle_workers)
         app.state.query_pool = pool
+        app.state.query_queue = QueryQueue(settings.query_workers, settings.query_queue)
         try:
             yield
         finally:

@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     max_result_bytes: int = Field(default=100 * 1024 * 1024, gt=0, description="Largest serialised result.")
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="Largest request body.")
     query_workers: int = Field(default=16, gt=0, description="Queries that may run at once (one worker "
-                               "process each); more are refused with 503.")
+                               "process each); more wait in the queue.")
+    query_queue: int = Field(default=256, ge=0, description="Queries that may wait for a free worker (the wait "
+                             "counts against their time limit); more are refused with 503.")
     idle_workers: int = Field(default=3, ge=0, description="Query workers kept started and waiting, so a "
                               "cheap query never waits for a process start.")
     tokens: str = Field(default="", description="Write tokens as name=sha256:<hex>, comma-separated "

@@ -31,6 +31,18 @@ def guarded(seeded_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
                                 "SYNERGRAPH_MAX_RESULT_BYTES": str(RESULT_CAP)})
     yield running
     running.stop()
+    running.assert_no_server_errors()
+
+
+@pytest.fixture(scope="module")
+def narrow(seeded_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A service with two query slots and room for three waiting queries."""
+    copy = tmp_path_factory.mktemp("narrow") / "store"
+    shutil.copytree(seeded_store_dir, copy)
+    running = Server(copy, env={"SYNERGRAPH_QUERY_WORKERS": "2", "SYNERGRAPH_QUERY_QUEUE": "3"})
+    yield running
+    running.stop()
+    running.assert_no_server_errors()
 
 
 class Listener:
@@ -102,6 +114,26 @@ def test_ask_answers_within_a_second_while_ten_runaways_run(server: Server) -> N
     assert all(19.5 < elapsed < 25 for _, elapsed in results), results
     metrics = httpx.get(server.url + "/metrics").text
     assert "synergraph_query_timeouts_total" in metrics
+
+
+def test_queries_beyond_the_free_slots_wait_their_turn_and_a_full_queue_is_busy(narrow: Server) -> None:
+    def ask(query: str, timeout: str) -> httpx.Response:
+        return httpx.get(narrow.url + "/sparql", params={"query": query, "timeout": timeout}, timeout=30)
+
+    with ThreadPoolExecutor(8) as pool:
+        runaways = [pool.submit(ask, RUNAWAY, "4") for _ in range(2)]
+        time.sleep(0.5)  # both slots are taken
+        impatient = ask("ASK {}", "0.5")
+        assert impatient.status_code == 503 and "beim Warten" in impatient.json()["detail"]
+        waiting = [pool.submit(ask, "ASK {}", "10") for _ in range(3)]
+        time.sleep(0.5)  # three queries wait
+        refused = ask("ASK {}", "10")
+        assert refused.status_code == 503 and "warten bereits" in refused.json()["detail"]
+        assert refused.headers["retry-after"]
+        assert [f.result().status_code for f in runaways] == [503, 503]
+        answers = [f.result() for f in waiting]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert all(a.json()["boolean"] is True for a in answers)
 
 
 def test_an_oversized_result_is_an_error_never_a_truncation(guarded: Server) -> None:

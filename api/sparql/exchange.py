@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from ..metrics import REFUSALS
 from .tokens import Tokens
-from .workers import QueryPool
+from .workers import QueryBusy, QueryPool, QueryTimeout
 
-__all__ = ["BodyTooLarge", "get_pool", "get_tokens", "problem", "read_body"]
+__all__ = ["BodyTooLarge", "QueryQueue", "get_pool", "get_queue", "get_tokens", "problem", "read_body"]
 
 
 def problem(status: int, title: str, detail: str, **extra: object) -> JSONResponse:
@@ -52,6 +57,61 @@ async def read_body(request: Request, limit: int) -> bytes:
         if len(body) > limit:
             raise BodyTooLarge(limit)
     return bytes(body)
+
+
+class QueryQueue:
+    """Admission to the query workers: ``slots`` queries run at once, up to ``waiting`` more wait for
+    their turn in order of arrival, without holding a thread; beyond that a query is refused as busy.
+
+    Waiting counts against the query's deadline: a query still waiting when it runs out is answered
+    with the time-limit error, naming the wait.
+
+    >>> async def demo() -> float:
+    ...     queue = QueryQueue(slots=1, waiting=1)
+    ...     async with queue.slot(timeout=5) as arrived:
+    ...         return time.monotonic() - arrived
+    >>> asyncio.run(demo()) < 1
+    True
+    """
+
+    def __init__(self, slots: int, waiting: int) -> None:
+        self._slots = asyncio.Semaphore(slots)
+        self.limit, self.waiting = waiting, 0
+
+    @asynccontextmanager
+    async def slot(self, timeout: float) -> AsyncIterator[float]:
+        """Hold one slot while the body runs; yields the (monotonic) time the query arrived, from
+        which its deadline counts.
+
+        Raises
+        ------
+        QueryBusy
+            ``waiting`` queries wait already.
+        QueryTimeout
+            No slot became free within ``timeout``.
+        """
+        if self._slots.locked() and self.waiting >= self.limit:
+            raise QueryBusy(f"Dienst ausgelastet: {self.limit} Abfragen warten bereits; bitte später erneut "
+                            f"versuchen / busy: {self.limit} queries waiting")
+        started = time.monotonic()
+        self.waiting += 1
+        try:
+            await asyncio.wait_for(self._slots.acquire(), timeout)
+        except TimeoutError:
+            raise QueryTimeout(f"Zeitlimit von {timeout:g} s beim Warten auf einen freien Abfrageplatz "
+                               f"überschritten / query waited its whole time limit of {timeout:g} s") from None
+        finally:
+            self.waiting -= 1
+        try:
+            yield started
+        finally:
+            self._slots.release()
+
+
+def get_queue(request: Request) -> QueryQueue:
+    """The admission queue in front of the query workers."""
+    queue: QueryQueue = request.app.state.query_queue
+    return queue
 
 
 def get_pool(request: Request) -> QueryPool:

@@ -27,7 +27,7 @@ from ..dependencies import get_service
 from ..metrics import REFUSALS, TIMEOUTS
 from ..service import Service
 from .description import service_description
-from .exchange import BodyTooLarge, get_pool, get_tokens, problem, read_body
+from .exchange import BodyTooLarge, get_pool, get_queue, get_tokens, problem, read_body
 from .negotiation import accept_ranges
 from .update import apply_update
 from .workers import QueryBusy, QueryFailed, QueryJob, QueryPool, QueryTimeout
@@ -77,7 +77,8 @@ async def answer_query(request: Request, service: Service, pool: QueryPool, quer
                    named_graphs=named_graphs, prefixes=PREFIXES, max_bytes=settings.max_result_bytes,
                    base_iri=str(request.url.replace(query="")))
     try:
-        result = await run_in_threadpool(pool.run, job, limit)
+        async with get_queue(request).slot(limit) as arrived:
+            result = await run_in_threadpool(pool.run, job, limit, arrived)
     except QueryFailed as failed:
         extra: dict[str, object] = {}
         if failed.line is not None:

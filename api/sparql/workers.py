@@ -364,15 +364,16 @@ class QueryPool:
         """Workers waiting for a query."""
         return len(self._idle)
 
-    def run(self, job: QueryJob, timeout: float) -> QueryResult:
-        """Run ``job`` in a worker; stop it at ``timeout`` seconds. Blocking: call it from a thread.
+    def run(self, job: QueryJob, timeout: float, arrived: float | None = None) -> QueryResult:
+        """Run ``job`` in a worker; stop it ``timeout`` seconds after it ``arrived`` (a
+        ``time.monotonic()`` value; default now). Blocking: call it from a thread.
 
         Raises
         ------
         QueryFailed
             And its kinds: malformed query, timeout, busy, not acceptable, too large.
         """
-        deadline = time.monotonic() + timeout
+        deadline = (time.monotonic() if arrived is None else arrived) + timeout
         with self._lock:
             if self._running >= self.max_queries:
                 raise QueryBusy(f"Dienst ausgelastet: {self.max_queries} Abfragen laufen bereits; bitte später "
