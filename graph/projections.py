@@ -12,7 +12,8 @@ Three projections are read from the store (SPARQL, optionally as of a day) into 
 On the collaboration graph: :func:`centrality` (who coordinates most: partners, shared initiatives,
 betweenness), :func:`collaboration_groups` (Louvain communities with a fixed seed, deterministic) and
 :func:`bridge_bodies` (articulation points: bodies that are the only link between groups).
-:func:`network_findings` offers these results as findings (rules NW-01…NW-03) for the findings graph.
+:func:`analyse_network` runs all three and offers the results as findings (rules NW-01…NW-03) for the
+findings graph; :func:`network_findings` returns just those.
 
 Examples
 --------
@@ -45,8 +46,10 @@ __all__ = [
     "BodyRank",
     "BridgeBody",
     "CollaborationGroup",
+    "NetworkAnalysis",
     "NetworkFinding",
     "NetworkRule",
+    "analyse_network",
     "body_territory_graph",
     "body_topic_graph",
     "bridge_bodies",
@@ -372,9 +375,11 @@ NETWORK_RULES: tuple[NetworkRule, ...] = (
     NetworkRule(
         "NW-01", "key-body", "Schlüsselstelle",
         "Mindestens ein Viertel der kürzesten Wege zwischen den anderen Stellen ihres Teilnetzes gemeinsamer "
-        "Initiativen führt über diese Stelle (Betweenness ≥ 0,25): sie koordiniert über Gruppen hinweg.",
+        "Initiativen (mindestens fünf Stellen) führt über diese Stelle (Betweenness ≥ 0,25): sie koordiniert "
+        "über Gruppen hinweg.",
         "At least a quarter of the shortest paths between the other bodies of its part of the network of "
-        "shared initiatives run through this body (betweenness >= 0.25): it coordinates across groups.",
+        "shared initiatives (at least five bodies) run through this body (betweenness >= 0.25): it "
+        "coordinates across groups.",
     ),
     NetworkRule(
         "NW-02", "bridge-body", "Einzige Verbindung",
@@ -412,10 +417,21 @@ def _names(members: Iterable[str], graph: nx.Graph, most: int = 3) -> str:
     return shown + (f" und {len(names) - most} weitere" if len(names) > most else "")
 
 
-def network_findings(store: Store, *, as_of: datetime.date | None = None, seed: int = DEFAULT_SEED,
-                     min_betweenness: float = 0.25, min_group: int = 3, context: AnalysisContext | None = None,
-                     graph: nx.Graph | None = None) -> list[NetworkFinding]:
-    """The findings of rules NW-01 (key bodies), NW-02 (only links) and NW-03 (collaboration groups).
+@dataclass(frozen=True)
+class NetworkAnalysis:
+    """Everything the network analysis found on one collaboration graph."""
+
+    graph: nx.Graph
+    ranking: list[BodyRank]
+    groups: list[CollaborationGroup]
+    bridges: list[BridgeBody]
+    findings: list[NetworkFinding]
+
+
+def analyse_network(store: Store, *, as_of: datetime.date | None = None, seed: int = DEFAULT_SEED,
+                    min_betweenness: float = 0.25, min_part: int = 5, min_group: int = 3,
+                    context: AnalysisContext | None = None, graph: nx.Graph | None = None) -> NetworkAnalysis:
+    """Ranking, collaboration groups, only links and the findings of rules NW-01, NW-02 and NW-03.
 
     Parameters
     ----------
@@ -423,9 +439,12 @@ def network_findings(store: Store, *, as_of: datetime.date | None = None, seed: 
     as_of : date, optional
         Only initiatives running on this day.
     seed : int
-        Seed of the community detection (the same seed gives the same groups).
+        Seed of the community detection and of sampled betweenness (the same seed, the same result).
     min_betweenness : float
         Share of shortest paths between the other bodies of its part that must run through a key body.
+    min_part : int
+        Smallest connected part of the network in which a body can be a key body (in a chain of three
+        the middle one lies on every path, which says little).
     min_group : int
         Smallest collaboration group reported.
     context, graph : optional
@@ -433,15 +452,20 @@ def network_findings(store: Store, *, as_of: datetime.date | None = None, seed: 
 
     Examples
     --------
-    >>> network_findings(Store.in_memory(), as_of=datetime.date(2025, 1, 1))
-    []
+    >>> analysis = analyse_network(Store.in_memory(), as_of=datetime.date(2025, 1, 1))
+    >>> analysis.ranking, analysis.findings
+    ([], [])
     """
     if graph is None:
         graph = collaboration_graph(store, as_of, context)
+    ranking = centrality(graph, seed=seed)
+    groups = collaboration_groups(graph, seed=seed, min_size=min_group)
+    bridges = bridge_bodies(graph)
     findings: list[NetworkFinding] = []
     rules = {rule.kind: rule for rule in NETWORK_RULES}
-    for row in centrality(graph, seed=seed):
-        if row.betweenness < min_betweenness:
+    part_size = {body: len(part) for part in nx.connected_components(graph) for body in part}
+    for row in ranking:
+        if row.betweenness < min_betweenness or part_size[row.body] < min_part:
             continue
         rule = rules["key-body"]
         findings.append(NetworkFinding(
@@ -450,17 +474,17 @@ def network_findings(store: Store, *, as_of: datetime.date | None = None, seed: 
             f"leitet {row.led}, und {round(row.betweenness * 100)} % der kürzesten Wege zwischen den anderen Stellen "
             f"ihres Teilnetzes führen über sie.",
             {"rank": row.rank, "partners": row.partners, "shared": row.shared, "led": row.led,
-             "degree": row.degree, "betweenness": row.betweenness}))
-    for bridge in bridge_bodies(graph):
+             "degree": row.degree, "betweenness": row.betweenness, "part": part_size[row.body]}))
+    for bridge in bridges:
         rule = rules["bridge-body"]
-        groups = " und ".join(f"[{_names(part, graph)}]" for part in bridge.parts[:3])
+        parts = " und ".join(f"[{_names(part, graph)}]" for part in bridge.parts[:3])
         more = f" und {len(bridge.parts) - 3} weiteren Gruppen" if len(bridge.parts) > 3 else ""
         findings.append(NetworkFinding(
             rule.id, rule.kind, rule.title, [bridge.body], bridge.share,
-            f"{graph.nodes[bridge.body].get('label')} ist die einzige Verbindung zwischen {groups}{more}: ohne sie "
+            f"{graph.nodes[bridge.body].get('label')} ist die einzige Verbindung zwischen {parts}{more}: ohne sie "
             f"teilen diese Stellen keine Initiative mehr miteinander.",
             {"parts": bridge.parts, "share": bridge.share, "links": bridge.links}))
-    for group in collaboration_groups(graph, seed=seed, min_size=min_group):
+    for group in groups:
         rule = rules["collaboration-group"]
         hubs = sorted(group.members, key=lambda m: (-graph.degree(m, weight="weight"), m))
         findings.append(NetworkFinding(
@@ -470,4 +494,15 @@ def network_findings(store: Store, *, as_of: datetime.date | None = None, seed: 
             f"Paare arbeiten zusammen.",
             {"number": group.number, "internal": group.internal, "initiatives": group.initiatives,
              "density": group.density, "seed": seed}))
-    return findings
+    return NetworkAnalysis(graph, ranking, groups, bridges, findings)
+
+
+def network_findings(store: Store, **options: Any) -> list[NetworkFinding]:
+    """The findings of :func:`analyse_network` (same keyword options).
+
+    Examples
+    --------
+    >>> network_findings(Store.in_memory(), min_group=4)
+    []
+    """
+    return analyse_network(store, **options).findings

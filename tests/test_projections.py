@@ -128,6 +128,17 @@ def test_the_only_links_of_the_example_network(seeded_store: Store) -> None:
     assert AGENTUR not in found
 
 
+def test_in_a_chain_of_three_the_middle_body_is_the_only_link_but_no_key_body() -> None:
+    """Lying on every path of a three-body chain says little: the middle body is reported as the only link,
+    not as a key body; in a larger part it is both."""
+    chain = nx.Graph([("a", "mitte"), ("mitte", "b")])
+    kinds = {f.kind for f in analyse_network(Store.in_memory(), graph=chain).findings}
+    assert "bridge-body" in kinds and "key-body" not in kinds
+    star = nx.Graph([("mitte", leaf) for leaf in "abcd"])
+    key = [f for f in analyse_network(Store.in_memory(), graph=star).findings if f.kind == "key-body"]
+    assert [(f.members, f.score) for f in key] == [(["mitte"], 1.0)]
+
+
 def test_a_planted_bridge_body_is_found_and_written_as_a_finding(fresh_store_dir: Path) -> None:
     """A body that partners with the Lausitz Kreise and with the DigitalAgentur is the only link between them;
     the finding lands in the findings graph, queryable by SPARQL with score, evidence and PROV."""
