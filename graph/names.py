@@ -117,7 +117,10 @@ def resolve(context: AnalysisContext, value: str, kind: str, parameter: str,
         shown = [f"{label_of[h]} ({h[len(prefix):]})" for h in hits[:10]]
         raise Unresolved(parameter, value, german, shown, ambiguous=True, names=[label_of[h] for h in hits[:10]])
     close = difflib.get_close_matches(folded, list(by_name), n=5, cutoff=0.6)
-    found = [(name, iri) for name in close for iri in sorted(by_name[name])][:5]
+    found: list[tuple[str, str]] = []
+    for name in close:
+        found += [(name, iri) for iri in sorted(by_name[name]) if iri not in {i for _, i in found}]
+    found = found[:5]
     plain = [next(label for i, label in pairs if i == iri and normalise(label) == name) for name, iri in found]
     shown = [f"{p} ({iri[len(prefix):]})" for p, (_, iri) in zip(plain, found, strict=True)]
     raise Unresolved(parameter, value, german, shown, ambiguous=False, names=plain)
