@@ -214,6 +214,7 @@ def test_paging_a_day_without_findings_and_bad_input(server: Server, fresh_store
     assert early["findings"] == [] and early["as_of"] == "1990-01-01"
     bad = httpx.get(server.url + "/api/network", params={"as_of": "gestern"}, timeout=60)
     assert bad.status_code == 422 and bad.json()["parameter"] == "as_of"
+    assert "/api/network" in httpx.get(server.url + "/openapi.json", timeout=60).json()["paths"]
     assert cli("network", "--as-of", "1990-01-01", store=fresh_store_dir).returncode == 0
     wrong = cli("network", "--as-of", "gestern", store=fresh_store_dir)
     assert wrong.returncode == 2 and "--as-of" in wrong.stderr
