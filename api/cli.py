@@ -275,6 +275,7 @@ def token_create(name: Annotated[str, typer.Argument(help="Name des Tokens, ersc
 
 from . import cli_findings  # noqa: E402,F401  (registers overlaps, duplicates, check on app)
 from . import cli_backup  # noqa: E402,F401  (registers export, restore, backup on app)
+from . import cli_import  # noqa: E402,F401  (registers import, templates on app)
 
 
 def main() -> None:

@@ -172,7 +172,6 @@ SCHEMAS: dict[str, Schema] = {s.kind: s for s in (
     )),
 )}
 _BY_SHEET = {normalise(s.sheet): s for s in SCHEMAS.values()}
-_AUXILIARY = {"hilfe", "listen"}
 _CONCEPT_SCHEMES = {"topic": SG.topics, "role": SG.roles, "status": SG.statuses, "level": SG.levels,
                     "target-group": SG.targetGroups}
 _END = {str(SG.endDate), str(SG.validUntil)}
@@ -654,8 +653,6 @@ def _entities(store: Store, table: Table, plan: ImportPlan) -> list[_Entity]:
     source = URIRef(plan.source)
     sheets = []
     for sheet in table.sheets:
-        if normalise(sheet.name) in _AUXILIARY:
-            continue
         schema = _schema_for(sheet)
         if schema is None:
             plan.problems.append(CellProblem(

@@ -35,6 +35,7 @@ from typing import Any
 from .errors import InputError
 
 __all__ = [
+    "AUXILIARY_SHEETS",
     "MAX_FILE_BYTES",
     "MAX_UNPACKED_BYTES",
     "CellProblem",
@@ -56,6 +57,8 @@ MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 200
 """Largest compression ratio of an XLSX member above 1 MB (ordinary sheets compress 5–20 times)."""
 MAX_ROWS = 100_000
+AUXILIARY_SHEETS = frozenset({"Hilfe", "Listen"})
+"""Sheets of the templates that explain and list values; never read as data."""
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -199,18 +202,19 @@ def _read_csv(name: str, data: bytes) -> Table:
                      + " statt Semikolon erkannt und verwendet")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     sheet: Sheet | None = None
-    skipped = 0
+    skipped = empty = 0
     try:
         for number, cells in enumerate(reader, start=1):
             if number > MAX_ROWS:
                 raise InputError(name, f"Mehr als {MAX_ROWS} Zeilen; bitte in mehrere Dateien aufteilen.")
             if not any(c.strip() for c in cells):
-                if sheet is not None:
-                    skipped += 1
+                empty += 1
                 continue
             if sheet is None:
                 sheet = Sheet(Path(name).name, [c.strip() for c in cells])
+                empty = 0
                 continue
+            skipped, empty = skipped + empty, 0
             if len(cells) > len(sheet.header) and any(c.strip() for c in cells[len(sheet.header):]):
                 extra = next(c for c in cells[len(sheet.header):] if c.strip())
                 sheet.problems.append(CellProblem(
@@ -280,9 +284,16 @@ def _read_xlsx(name: str, data: bytes) -> Table:
         raise InputError(name, f"Die .xlsx-Datei ist nicht lesbar: {type(error).__name__}: {error}") from error
     table = Table(Path(name).name, [])
     for sheet_book in book.worksheets:
-        sheet = _read_worksheet(sheet_book)
+        if sheet_book.title in AUXILIARY_SHEETS:
+            continue
+        if sheet_book.sheet_state != "visible":
+            table.notes.append(f"Ausgeblendetes Blatt '{sheet_book.title}' nicht gelesen")
+            continue
+        sheet, skipped = _read_worksheet(sheet_book)
         if sheet is not None:
             table.sheets.append(sheet)
+            if skipped:
+                table.notes.append(f"{sheet.name}: {skipped} leere Zeile(n) übersprungen")
     if not table.sheets:
         raise InputError(name, "Die Arbeitsmappe enthält kein Tabellenblatt mit Kopfzeile.")
     return table
@@ -297,27 +308,26 @@ def _cell_value(cell: Any) -> Any:
     return value
 
 
-def _read_worksheet(ws: Any) -> Sheet | None:
-    if ws.sheet_state != "visible":
-        return None
+def _read_worksheet(ws: Any) -> tuple[Sheet | None, int]:
     merged = list(ws.merged_cells.ranges)
     header_row = None
     sheet: Sheet | None = None
-    skipped = 0
+    skipped = empty = 0
     for cells in ws.iter_rows():
         number = cells[0].row if cells else 0
         if number > MAX_ROWS:
             raise InputError(ws.title, f"Mehr als {MAX_ROWS} Zeilen; bitte in mehrere Dateien aufteilen.")
         values = [_cell_value(c) for c in cells]
         if not any(v is not None for v in values):
-            if sheet is not None:
-                skipped += 1
+            empty += 1
             continue
         if sheet is None:
             header_row = number
             width = max(i for i, v in enumerate(values) if v is not None) + 1
             sheet = Sheet(ws.title, [str(v).strip() if v is not None else "" for v in values[:width]])
+            empty = 0
             continue
+        skipped, empty = skipped + empty, 0
         row = Row(number, values)
         for index, cell in enumerate(cells):
             if cell.data_type == "f":
@@ -332,7 +342,7 @@ def _read_worksheet(ws: Any) -> Sheet | None:
                 "Ausgeblendete Zeilen werden nicht stillschweigend übernommen: einblenden und prüfen, oder löschen."))
         sheet.rows.append(row)
     if sheet is None:
-        return None
+        return None, 0
     for area in merged:
         if area.max_row <= (header_row or 0) and area.min_row < (header_row or 0):
             continue
@@ -341,7 +351,7 @@ def _read_worksheet(ws: Any) -> Sheet | None:
             str(area.coord), "Verbundene Zellen",
             "Verbundene Zellen verteilen einen Wert auf mehrere Zeilen oder Spalten und lassen die übrigen leer: "
             "Verbund aufheben und jeden Wert in seine Zelle schreiben."))
-    return sheet
+    return sheet, skipped
 
 
 # -- writing ---------------------------------------------------------------------------------------
