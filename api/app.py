@@ -63,5 +63,6 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(description.router)
     app.include_router(graph_store.router)
     app.include_router(metrics.router)
+    app.include_router(pages.map.api_router)
     app.include_router(pages.router)
     return app

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import assets, linked_data, query
+from . import assets, linked_data, map, query
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 router.include_router(assets.router)
 router.include_router(query.router)
+router.include_router(map.router)
 router.include_router(linked_data.router)
