@@ -683,8 +683,9 @@ def _entities(store: Store, table: Table, plan: ImportPlan) -> list[_Entity]:
             for row in sheet.rows:
                 if prefix and row.values[id_index] is not None and name_index < len(row.values) \
                         and row.values[name_index] is not None and _ID.fullmatch(_text(row.values[id_index])):
-                    resolver.names.append((str(resource(prefix, _text(row.values[id_index]))),
-                                           _text(row.values[name_index])))
+                    iri = str(resource(prefix, _text(row.values[id_index])))
+                    resolver.names.append((iri, _text(row.values[name_index])))
+                    resolver.context.labels.setdefault(iri, _text(row.values[name_index]))
         for row in sheet.rows:
             entity = _row_entity(schema, sheet, row, mapping, resolver, source, plan.problems)
             if entity is None:

@@ -45,6 +45,9 @@ KINDS: dict[str, tuple[str, str]] = {
     "status": (f"{BASE}def/status/", "Status"),
     "level": (f"{BASE}def/level/", "Ebene"),
     "initiative": (f"{BASE}id/initiative/", "Initiative"),
+    # classes of the vocabulary: only the names given to resolve() are candidates
+    "body-type": (f"{BASE}def/", "Art der Stelle"),
+    "initiative-type": (f"{BASE}def/", "Art der Initiative"),
 }
 
 
