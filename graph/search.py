@@ -540,7 +540,9 @@ def search(
                     *kind,
                 ]
             )
-        result = searcher.search(query, limit, count=True, offset=offset)
+        # Past the last document every page is empty; a larger offset would make the engine reserve room
+        # for that many hits (and abort the process when it cannot).
+        result = searcher.search(query, limit, count=True, offset=min(offset, searcher.num_docs))
         if getattr(result, "count", 0):
             break
     assert result is not None

@@ -114,6 +114,12 @@ def test_the_type_filter_and_paging_of_hits(server: Server) -> None:
     assert [i["iri"] for i in first["items"] + second["items"]] == [i["iri"] for i in everything["items"][:6]]
 
 
+def test_a_page_far_past_the_last_hit_is_empty_and_the_service_keeps_running(server: Server) -> None:
+    page = find(server, "Digitalisierung", limit=200, offset=877_677_899_216)
+    assert page["items"] == [] and page["total"] > 0
+    assert httpx.get(server.url + "/health").status_code == 200
+
+
 def test_bad_search_parameters_are_named(server: Server) -> None:
     empty = httpx.get(server.url + "/api/search", params={"q": ""})
     assert empty.status_code == 422 and empty.json()["parameter"] == "q"
