@@ -75,7 +75,7 @@ class CellProblem:
     suggestion: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.sheet}, Zeile {self.row}" + (f", Spalte {self.column}" if self.column else "")
+        where = self.sheet + (f", Zeile {self.row}" if self.row else "") + (f", Spalte {self.column}" if self.column else "")
         value = f", Wert '{self.value}'" if self.value else ""
         hint = f" — {self.suggestion}" if self.suggestion else ""
         return f"{where}{value}: {self.reason}{hint}"
@@ -222,20 +222,19 @@ def _read_csv(name: str, data: bytes) -> Table:
                     f"Die Zeile hat {len(cells)} Zellen, die Kopfzeile nur {len(sheet.header)}",
                     f"Steht im Text ein '{separator}' ohne Anführungszeichen? Zellen mit Trennzeichen in "
                     "Anführungszeichen setzen (Excel tut das beim Speichern als CSV)."))
+            for index, cell in enumerate(cells):
+                if cell.strip().startswith("=") and len(cell.strip()) > 1:
+                    sheet.problems.append(CellProblem(
+                        sheet.name, number, _column_name(sheet, index), cell.strip(),
+                        "Die Zelle enthält eine Formel",
+                        "Formeln werden nicht übernommen: bitte den Wert selbst eintragen (in Excel: Kopieren, "
+                        "Inhalte einfügen → Werte)."))
             sheet.rows.append(Row(number, [unneutralise(c.strip()) or None for c in cells]))
     except csv.Error as error:
         raise InputError(name, f"CSV nicht lesbar: {error}", line=reader.line_num) from error
     assert sheet is not None
     if skipped:
         notes.append(f"{skipped} leere Zeile(n) übersprungen")
-    for row in sheet.rows:
-        for index, value in enumerate(row.values):
-            if isinstance(value, str) and value.startswith("=") and len(value) > 1:
-                sheet.problems.append(CellProblem(
-                    sheet.name, row.number, _column_name(sheet, index), value,
-                    "Die Zelle enthält eine Formel",
-                    "Formeln werden nicht übernommen: bitte den Wert selbst eintragen (in Excel: Kopieren, "
-                    "Inhalte einfügen → Werte)."))
     return Table(Path(name).name, [sheet], notes)
 
 
@@ -276,12 +275,16 @@ def _read_xlsx(name: str, data: bytes) -> Table:
         raise InputError(name, ".xlsx wird nur mit installiertem defusedxml gelesen (Schutz vor XML-Angriffen).")
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=False, keep_links=False, rich_text=False)
-    except DefusedXmlException as error:
-        raise InputError(name, "Die .xlsx-Datei enthält XML mit Entitäts- oder DTD-Deklarationen "
-                               f"({type(error).__name__}); solche Dateien werden aus Sicherheitsgründen nicht "
-                               "gelesen. Bitte die Daten in eine neue Arbeitsmappe kopieren.") from error
-    except Exception as error:  # openpyxl raises many kinds for broken archives
-        raise InputError(name, f"Die .xlsx-Datei ist nicht lesbar: {type(error).__name__}: {error}") from error
+    except Exception as error:  # openpyxl raises many kinds for broken archives, and wraps the parser's
+        cause: BaseException | None = error
+        while cause is not None and not isinstance(cause, DefusedXmlException):
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None:
+            raise InputError(name, "Die .xlsx-Datei enthält XML mit Entitäts- oder DTD-Deklarationen "
+                                   f"({type(cause).__name__}); solche Dateien werden aus Sicherheitsgründen nicht "
+                                   "gelesen. Bitte die Daten in eine neue Arbeitsmappe kopieren.") from error
+        first = str(error).split("\n")[0]
+        raise InputError(name, f"Die .xlsx-Datei ist nicht lesbar: {type(error).__name__}: {first}") from error
     table = Table(Path(name).name, [])
     for sheet_book in book.worksheets:
         if sheet_book.title in AUXILIARY_SHEETS:
