@@ -39,9 +39,9 @@ from typing import Any
 import networkx as nx
 
 from . import catalog
-from .catalog import InvalidValue, NotFound, Snapshot, page_path, snapshot, store_fingerprint
+from .catalog import InvalidValue, Snapshot, snapshot, store_fingerprint
 from .context import as_date, valid_on
-from .duplicates import duplicate_index, duplicates
+from .duplicates import duplicates
 from .findings import finding_id
 from .namespaces import ROLE, STATUS, TOPIC, resource
 from .overlaps import overlaps
@@ -53,8 +53,8 @@ __all__ = [
     "NODE_KINDS",
     "ROLE_COLOURS",
     "ROLE_LABELS",
-    "ChainLevel",
     "ChainEntry",
+    "ChainLevel",
     "MapFilters",
     "MapFinding",
     "map_base",
@@ -241,7 +241,7 @@ def map_base(store: Store) -> MapBase:
         if cached and cached[0] == state:
             return cached[1]
     snap = snapshot(store)
-    rows = catalog._initiatives(store, snap)  # noqa: SLF001 (the catalog's reader, shared on purpose)
+    rows = catalog._initiatives(store, snap)
     initiatives = {item.iri: item for item, _, _ in rows}
     base = MapBase(
         snap=snap,
@@ -311,20 +311,20 @@ def resolve_filters(store: Store, *, topic: str | None = None, territory: str | 
     if focus:
         kind, _, slug = focus.partition(":")
         if kind == "body":
-            focus_value = ("body", catalog._body_iri(snap, slug, parameter="focus"))  # noqa: SLF001
-        elif kind == "initiative" and snap.is_a(str(resource("initiative", slug)), catalog._INITIATIVE_CLASS):  # noqa: SLF001
+            focus_value = ("body", catalog._body_iri(snap, slug, parameter="focus"))
+        elif kind == "initiative" and snap.is_a(str(resource("initiative", slug)), catalog._INITIATIVE_CLASS):
             focus_value = ("initiative", str(resource("initiative", slug)))
         else:
             raise InvalidValue("focus", focus, ["body:<Kurzname>", "initiative:<Kurzname>"])
     expanded = set()
     for key in expand:
-        expanded.add("all" if key == "all" else catalog._territory_iri(store, snap, key, parameter="expand"))  # noqa: SLF001
+        expanded.add("all" if key == "all" else catalog._territory_iri(store, snap, key, parameter="expand"))
     return MapFilters(
-        topic=catalog._concept(snap, str(TOPIC), topic, "topic") if topic else None,  # noqa: SLF001
-        territory=catalog._territory_iri(store, snap, territory, parameter="territory") if territory else None,  # noqa: SLF001
-        body=catalog._body_iri(snap, body, parameter="body") if body else None,  # noqa: SLF001
-        role=catalog._concept(snap, str(ROLE), role, "role") if role else None,  # noqa: SLF001
-        status=catalog._concept(snap, str(STATUS), status, "status") if status else None,  # noqa: SLF001
+        topic=catalog._concept(snap, str(TOPIC), topic, "topic") if topic else None,
+        territory=catalog._territory_iri(store, snap, territory, parameter="territory") if territory else None,
+        body=catalog._body_iri(snap, body, parameter="body") if body else None,
+        role=catalog._concept(snap, str(ROLE), role, "role") if role else None,
+        status=catalog._concept(snap, str(STATUS), status, "status") if status else None,
         as_of=as_of, only_findings=only_findings, focus=focus_value, expand=frozenset(expanded),
     )
 
@@ -670,7 +670,7 @@ def _layout(graph: nx.MultiDiGraph, base: MapBase) -> None:
         pos.setdefault(node, (outer * math.cos(_angle_jitter(node) * 2 * math.pi),
                               outer * math.sin(_angle_jitter(node) * 2 * math.pi)))
     if len(graph) <= SPRING_LIMIT and len(graph) > 2:
-        scale = 130.0 * math.sqrt(len(graph))
+        scale = 75.0 * math.sqrt(len(graph))
         relaxed = nx.spring_layout(nx.Graph(graph.to_undirected()), pos={n: (x / scale, y / scale) for n, (x, y)
                                                                         in pos.items()},
                                    iterations=60, seed=42, k=2.5 / math.sqrt(len(graph)))
@@ -755,9 +755,9 @@ def responsibility_chain(store: Store, gemeinde: str, topic: str,
     base = map_base(store)
     snap = base.snap
     day = as_of or datetime.date.today()
-    place = gemeinde if gemeinde in base.territories else catalog._territory_iri(  # noqa: SLF001
+    place = gemeinde if gemeinde in base.territories else catalog._territory_iri(
         store, snap, gemeinde, parameter="gemeinde")
-    topic_iri = topic if topic in base.topics else catalog._concept(snap, str(TOPIC), topic, "topic")  # noqa: SLF001
+    topic_iri = topic if topic in base.topics else catalog._concept(snap, str(TOPIC), topic, "topic")
     below, above = base.narrower(topic_iri), base.broader(topic_iri)
     levels: list[ChainLevel] = []
     graph = nx.MultiDiGraph()
@@ -789,16 +789,17 @@ def responsibility_chain(store: Store, gemeinde: str, topic: str,
                 graph.nodes[entry.body].update(x=column * 230.0, y=-depth * 170.0 - 40.0 * (column % 2))
             if entry.topic not in graph:
                 _add_node(graph, base, entry.topic)
-                graph.nodes[entry.topic].update(x=-320.0, y=-len(graph) * 40.0)
+                topics = sum(1 for _, d in graph.nodes(data=True) if d["kind"] == "topic")
+                graph.nodes[entry.topic].update(x=column * 230.0 + 260.0, y=-depth * 170.0 - 60.0 - 50.0 * topics)
             r = next(x for x in base.responsibilities if x.iri == entry.responsibility)
             common = {"role": entry.role, "role_label": entry.role_label, "item": r.iri}
             _add_edge(graph, entry.body, territory, "responsibility-territory", _responsibility_text(r),
                       key=r.iri + "#gebiet", **common)
             _add_edge(graph, entry.body, entry.topic, "responsibility", _responsibility_text(r), key=r.iri, **common)
-        for iri, _ in administrations:
+        for index, (iri, _) in enumerate(administrations):
             if iri not in graph:
                 _add_node(graph, base, iri)
-                graph.nodes[iri].update(x=-170.0, y=-depth * 170.0 + 30.0)
+                graph.nodes[iri].update(x=-200.0 - (index % 3) * 200.0, y=-depth * 170.0 + 40.0 + (index // 3) * 45.0)
             _add_edge(graph, iri, territory, "administers", f"{graph.nodes[iri]['label']}: Gebiet {info.label}")
     graph.graph.update(findings=0)
     return levels, graph

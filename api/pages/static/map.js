@@ -265,7 +265,7 @@
       physics: false,
       layout: { improvedLayout: false },
       interaction: { hover: true, tooltipDelay: 120, keyboard: { enabled: true, bindToWindow: false }, hideEdgesOnDrag: data.nodes.length > 1500, hideEdgesOnZoom: data.nodes.length > 1500 },
-      nodes: { font: { size: 13, face: "system-ui, DejaVu Sans, sans-serif" }, scaling: { label: { drawThreshold: 7 } } },
+      nodes: { font: { size: 13, face: "system-ui, DejaVu Sans, sans-serif" }, scaling: { label: { drawThreshold: data.nodes.length > 1500 ? 8 : 4 } } },
       edges: { smooth: false, arrowStrikethrough: false, arrows: { to: { scaleFactor: 0.5 } } },
     };
     const nodes = new vis.DataSet(data.nodes.map(visNode));
