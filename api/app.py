@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from synergraph import __version__
 
-from . import findings, health, metrics, network, pages, rest
+from . import findings, health, importing, metrics, network, pages, rest
 from .service import Service
 from .sparql import description, graph_store, protocol
 from .sparql.tokens import Tokens
@@ -59,6 +59,7 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(rest.search_router)
     app.include_router(findings.router)
     app.include_router(network.router)
+    app.include_router(importing.router)
     app.include_router(protocol.router)
     app.include_router(description.router)
     app.include_router(graph_store.router)

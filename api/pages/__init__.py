@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import assets, linked_data, map, query
+from . import assets, linked_data, map, query, upload
 
 __all__ = ["router"]
 
@@ -17,4 +17,5 @@ router = APIRouter(include_in_schema=False)
 router.include_router(assets.router)
 router.include_router(query.router)
 router.include_router(map.router)
+router.include_router(upload.router)
 router.include_router(linked_data.router)
