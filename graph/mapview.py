@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import math
+import re
 import threading
 import weakref
 from collections import defaultdict
@@ -39,7 +40,7 @@ from typing import Any
 import networkx as nx
 
 from . import catalog
-from .catalog import InvalidValue, Snapshot, snapshot, store_fingerprint
+from .catalog import InvalidValue, NotFound, Snapshot, snapshot, store_fingerprint
 from .context import as_date, valid_on
 from .duplicates import duplicates
 from .findings import finding_id
@@ -289,6 +290,22 @@ class MapFilters:
                     self.only_findings, self.focus))
 
 
+def _by_name(text: str, labels: dict[str, str], parameter: str, lookup: Any) -> str:
+    """The IRI ``lookup(text)`` finds (key or slug), else the one item whose name is (or starts with) ``text``."""
+    try:
+        if not re.fullmatch(r"[\w.-]+", text):
+            raise NotFound(parameter, text)
+        return str(lookup(text))
+    except (InvalidValue, NotFound):
+        needle = catalog._fold(text.strip())
+        exact = [iri for iri, label in labels.items() if catalog._fold(label) == needle]
+        start = [iri for iri, label in labels.items() if catalog._fold(label).startswith(needle)]
+        for found in (exact, start):
+            if len(found) == 1:
+                return found[0]
+        raise InvalidValue(parameter, text, sorted(labels[iri] for iri in (exact or start))[:10]) from None
+
+
 def resolve_filters(store: Store, *, topic: str | None = None, territory: str | None = None,
                     body: str | None = None, role: str | None = None, status: str | None = None,
                     as_of: datetime.date | None = None, only_findings: bool = False,
@@ -307,6 +324,9 @@ def resolve_filters(store: Store, *, topic: str | None = None, territory: str | 
     topic
     """
     snap = snapshot(store)
+    base = map_base(store)
+    territory_names = {iri: t.label for iri, t in base.territories.items()}
+    body_names = {iri: b.label for iri, b in base.bodies.items()}
     focus_value: tuple[str, str] | None = None
     if focus:
         kind, _, slug = focus.partition(":")
@@ -321,8 +341,10 @@ def resolve_filters(store: Store, *, topic: str | None = None, territory: str | 
         expanded.add("all" if key == "all" else catalog._territory_iri(store, snap, key, parameter="expand"))
     return MapFilters(
         topic=catalog._concept(snap, str(TOPIC), topic, "topic") if topic else None,
-        territory=catalog._territory_iri(store, snap, territory, parameter="territory") if territory else None,
-        body=catalog._body_iri(snap, body, parameter="body") if body else None,
+        territory=_by_name(territory, territory_names, "territory", lambda key: catalog._territory_iri(
+            store, snap, key, parameter="territory")) if territory else None,
+        body=_by_name(body, body_names, "body", lambda key: catalog._body_iri(snap, key, parameter="body"))
+        if body else None,
         role=catalog._concept(snap, str(ROLE), role, "role") if role else None,
         status=catalog._concept(snap, str(STATUS), status, "status") if status else None,
         as_of=as_of, only_findings=only_findings, focus=focus_value, expand=frozenset(expanded),
@@ -755,8 +777,10 @@ def responsibility_chain(store: Store, gemeinde: str, topic: str,
     base = map_base(store)
     snap = base.snap
     day = as_of or datetime.date.today()
-    place = gemeinde if gemeinde in base.territories else catalog._territory_iri(
-        store, snap, gemeinde, parameter="gemeinde")
+    gemeinden = {iri: t.label for iri, t in base.territories.items()
+                 if t.type in _GEMEINDE_TYPES | {"DistrictFreeCity"}}
+    place = gemeinde if gemeinde in base.territories else _by_name(
+        gemeinde, gemeinden, "gemeinde", lambda key: catalog._territory_iri(store, snap, key, parameter="gemeinde"))
     topic_iri = topic if topic in base.topics else catalog._concept(snap, str(TOPIC), topic, "topic")
     below, above = base.narrower(topic_iri), base.broader(topic_iri)
     levels: list[ChainLevel] = []

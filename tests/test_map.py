@@ -115,9 +115,21 @@ def test_wer_ist_zustaendig_for_prenzlau(seeded_store: Store) -> None:
     ministry = [e for e in levels[2].entries if e.body_label.startswith("Ministerium der Justiz")]
     assert ministry and ministry[0].relation == "übergeordnetes Thema"
     assert graph.nodes[levels[0].territory]["y"] > graph.nodes[levels[-1].territory]["y"]
+    by_name, _ = responsibility_chain(seeded_store, "Prenzlau", "breitband", datetime.date(2025, 6, 1))
+    assert [level.territory for level in by_name] == [level.territory for level in levels]
     with pytest.raises(InvalidValue) as error:
         responsibility_chain(seeded_store, "99999999", "breitband")
     assert error.value.parameter == "gemeinde"
+
+
+def test_names_work_where_keys_do(seeded_store: Store) -> None:
+    """People type names: 'Uckermark' and 'Ministerium der Justiz' resolve; an ambiguous name lists candidates."""
+    assert resolve_filters(seeded_store, territory="Uckermark").territory == resolve_filters(
+        seeded_store, territory="12073").territory
+    assert resolve_filters(seeded_store, body="Ministerium der Justiz").body == BODY + "mdjd-brandenburg"
+    with pytest.raises(InvalidValue) as error:
+        resolve_filters(seeded_store, territory="Neu")
+    assert error.value.parameter == "territory" and "Neuruppin, Stadt" in error.value.allowed
 
 
 def test_vis_data_sends_text_never_html_titles() -> None:

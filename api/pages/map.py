@@ -50,7 +50,7 @@ class MapNode(BaseModel):
     shape: str
     size: int
     color: dict[str, str]
-    borderWidth: int  # noqa: N815 (vis-network's name)
+    borderWidth: int
 
 
 class MapEdge(BaseModel):
