@@ -67,7 +67,7 @@ def _workbook(schema: Schema) -> object:
         data.column_dimensions[letter].width = max(14, min(40, len(column.header) + 6))
         area = f"{letter}2:{letter}{_ROWS + 1}"
         if column.kind in ranges:
-            rule = DataValidation(type="list", formula1=f"={ranges[column.kind]}", allow_blank=True,
+            rule = DataValidation(type="list", formula1=ranges[column.kind], allow_blank=True,
                                   showErrorMessage=not column.many)
             rule.error = f"Bitte einen Wert aus der Liste wählen ({_LIST_TITLES[column.kind]})."
             rule.errorTitle = "Ungültiger Wert"
