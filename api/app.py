@@ -13,9 +13,10 @@ from synergraph import __version__
 from . import findings, health, importing, metrics, network, pages, rest
 from .service import Service
 from .sparql import description, graph_store, protocol
-from .sparql.tokens import Tokens
 from .sparql.exchange import QueryQueue
-from .sparql.workers import QueryPool
+from .sparql.remote import RemoteQueries
+from .sparql.tokens import Tokens
+from .sparql.workers import Queries, QueryPool
 
 __all__ = ["create_app"]
 
@@ -32,7 +33,11 @@ def create_app(service: Service) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings = service.settings
-        pool = QueryPool(service.store, max_queries=settings.query_workers, idle_workers=settings.idle_workers)
+        pool: Queries
+        if service.store.remote is None:
+            pool = QueryPool(service.store, max_queries=settings.query_workers, idle_workers=settings.idle_workers)
+        else:
+            pool = RemoteQueries(service.store.engine, max_queries=settings.query_workers)
         app.state.query_pool = pool
         app.state.query_queue = QueryQueue(settings.query_workers, settings.query_queue)
         try:

@@ -461,7 +461,7 @@ def search_index(service: Service) -> SearchIndex:
     with _INDEX_LOCK:
         index = _INDEXES.get(id(service.store))
         if index is None or index.store is not service.store:
-            index = SearchIndex(service.store, index_path_for(service.settings.store))
+            index = SearchIndex(service.store, index_path_for(service.settings.local_folder))
             _INDEXES[id(service.store)] = index
         return index
 

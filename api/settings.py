@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Annotated
 
-from platformdirs import user_data_dir
+from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -26,8 +27,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SYNERGRAPH_")
 
-    store: Path = Field(default_factory=_default_store,
-                        description="Folder of the on-disk store (created and seeded on first use).")
+    store: Path | str = Field(default_factory=_default_store,
+                              description="Folder of the on-disk store (created and seeded on first use), or "
+                              "the URL of a SPARQL 1.1 endpoint (query and update) that holds the store.")
     examples: bool = Field(default=True, description="Load the invented example set (its own named graph).")
     host: str = "127.0.0.1"
     port: int = 8000
@@ -50,6 +52,28 @@ class Settings(BaseSettings):
     service_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Endpoints SERVICE may call "
                                          "(comma-separated or JSON list); empty: none.")
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"], description="Origins allowed to query.")
+
+    @field_validator("store", mode="before")
+    @classmethod
+    def _folder_or_url(cls, value: object) -> object:
+        if isinstance(value, str) and not value.lower().startswith(("http://", "https://")):
+            return Path(value)
+        return value
+
+    @property
+    def local_folder(self) -> Path:
+        """The store's folder, or for a store behind an endpoint a local folder for what Synergraph
+        keeps beside it (the search index).
+
+        >>> Settings(store="/srv/store").local_folder
+        PosixPath('/srv/store')
+        >>> Settings(store="http://db.example:7878/query").local_folder.name
+        'store'
+        """
+        if isinstance(self.store, Path):
+            return self.store
+        digest = hashlib.sha256(self.store.encode("utf-8")).hexdigest()[:16]
+        return Path(user_cache_dir("synergraph")) / f"remote-{digest}" / "store"
 
     @field_validator("service_allowlist", "cors_origins", mode="before")
     @classmethod

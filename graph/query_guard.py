@@ -35,6 +35,7 @@ __all__ = [
     "check_services",
     "load_from_store",
     "names_dataset",
+    "query_form",
     "service_endpoints",
     "touched_graphs",
     "with_dataset",
@@ -172,6 +173,19 @@ def names_dataset(sparql: str) -> bool:
     False
     """
     return any(kind == "word" and text.upper() == "FROM" for kind, text in _tokens(sparql))
+
+
+def query_form(sparql: str) -> str | None:
+    """The form of a query (``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``), or None if unclear.
+
+    >>> query_form("PREFIX ex: <http://example.org/> construct WHERE { ?s ex:SELECT ?o }")
+    'CONSTRUCT'
+    """
+    for kind, text in _tokens(sparql):
+        if kind == "word" and text.upper() not in ("PREFIX", "BASE"):
+            word = text.upper()
+            return word if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") else None
+    return None
 
 
 def touched_graphs(update: str, base: str | None = None) -> list[str]:

@@ -1,4 +1,4 @@
-"""The on-disk SPARQL store: an Oxigraph database with Synergraph's conventions.
+"""The SPARQL store: an Oxigraph database on disk (or a SPARQL 1.1 endpoint) with Synergraph's conventions.
 
 The default graph of every query is the union of all named graphs; each loaded file lives in its
 own named graph. Query results come back as plain Python rows, never as engine objects.
@@ -25,6 +25,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from .namespaces import PREFIXES
+from .remote import RemoteEngine, is_endpoint_url
 from .terms import to_oxigraph, to_python, to_rdflib
 
 __all__ = ["GraphInfo", "Store", "StoreLocked", "bind"]
@@ -121,11 +122,20 @@ class Store:
 
     Parameters
     ----------
-    path : Path or None
+    path : Path, str or None
         Folder of the on-disk database; created if missing. ``None`` keeps everything in memory.
+        An ``http(s)://`` URL names a SPARQL 1.1 endpoint that holds the store instead
+        (:mod:`synergraph.graph.remote`); then ``path`` is None and ``remote`` the URL.
     """
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | str | None) -> None:
+        self.remote: str | None = None
+        self._db: Any
+        if is_endpoint_url(path):
+            self.path, self.remote = None, str(path)
+            self._db = RemoteEngine(self.remote)
+            return
+        path = Path(path) if path is not None else None
         self.path = path
         if path is None:
             self._db = ox.Store()

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from ..metrics import REFUSALS
 from .tokens import Tokens
-from .workers import QueryBusy, QueryPool, QueryTimeout
+from .workers import QueryBusy, Queries, QueryTimeout
 
 __all__ = ["BodyTooLarge", "QueryQueue", "get_pool", "get_queue", "get_tokens", "problem", "read_body"]
 
@@ -114,9 +114,9 @@ def get_queue(request: Request) -> QueryQueue:
     return queue
 
 
-def get_pool(request: Request) -> QueryPool:
+def get_pool(request: Request) -> Queries:
     """The query worker pool the app started."""
-    pool: QueryPool = request.app.state.query_pool
+    pool: Queries = request.app.state.query_pool
     return pool
 
 

@@ -20,7 +20,7 @@ from ..service import Service
 from .exchange import BodyTooLarge, get_pool, get_tokens, problem, read_body
 from .negotiation import TRIPLE_FORMATS, accept_ranges, choose
 from .update import authorise_write, write
-from .workers import QueryPool
+from .workers import Queries
 
 __all__ = ["router"]
 
@@ -82,7 +82,7 @@ def _parse(body: bytes, fmt: ox.RdfFormat, base: str) -> str:
 @router.api_route("/rdf-graph-store", methods=["PUT", "POST", "DELETE"],
                   summary="Graph ersetzen, ergänzen oder löschen")
 async def write_graph(request: Request, service: Annotated[Service, Depends(get_service)],
-                      pool: Annotated[QueryPool, Depends(get_pool)],
+                      pool: Annotated[Queries, Depends(get_pool)],
                       graph: Annotated[str | None, Query(description="IRI des Graphen")] = None,
                       default: Annotated[str | None, Query(description="der Standardgraph")] = None) -> Response:
     """PUT ersetzt einen Graphen, POST ergänzt ihn, DELETE entfernt ihn; jeweils in einer Transaktion

@@ -30,7 +30,7 @@ from .description import service_description
 from .exchange import BodyTooLarge, get_pool, get_queue, get_tokens, problem, read_body
 from .negotiation import accept_ranges
 from .update import apply_update
-from .workers import QueryBusy, QueryFailed, QueryJob, QueryPool, QueryTimeout
+from .workers import QueryBusy, QueryFailed, QueryJob, Queries, QueryTimeout
 
 __all__ = ["router"]
 
@@ -47,7 +47,7 @@ def _inspect(query: str, allowlist: list[str]) -> bool:
     return names_dataset(query)
 
 
-async def answer_query(request: Request, service: Service, pool: QueryPool, query: str,
+async def answer_query(request: Request, service: Service, pool: Queries, query: str,
                        fields: dict[str, list[str]]) -> Response:
     """Check a query, run it in a worker and answer with the negotiated serialisation."""
     settings = service.settings
@@ -102,7 +102,7 @@ async def answer_query(request: Request, service: Service, pool: QueryPool, quer
 async def sparql_get(
     request: Request,
     service: Annotated[Service, Depends(get_service)],
-    pool: Annotated[QueryPool, Depends(get_pool)],
+    pool: Annotated[Queries, Depends(get_pool)],
     query: Annotated[str | None, Query(description="SPARQL-1.1-Abfrage")] = None,
     default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri",
                                                   description="Graph des Speichers als Standardgraph")] = [],  # noqa: B006
@@ -127,7 +127,7 @@ async def sparql_get(
     return await answer_query(request, service, pool, query, fields)
 
 
-async def _post(request: Request, service: Service, pool: QueryPool) -> Response:
+async def _post(request: Request, service: Service, pool: Queries) -> Response:
     settings = service.settings
     try:
         body = await read_body(request, settings.max_body_bytes)
@@ -171,7 +171,7 @@ def _more_than_one(name: str) -> JSONResponse:
     return problem(400, f"Mehrere {name}=", f"Eine Anfrage trägt genau ein {name}= / one {name}= per request")
 
 
-async def _update(request: Request, service: Service, pool: QueryPool, fields: dict[str, list[str]],
+async def _update(request: Request, service: Service, pool: Queries, fields: dict[str, list[str]],
                   update: str) -> Response:
     response: JSONResponse = await apply_update(request, service, pool, get_tokens(request), update,
                                                 fields.get("using-graph-uri", []),
@@ -183,7 +183,7 @@ async def _update(request: Request, service: Service, pool: QueryPool, fields: d
 async def sparql_post(
     request: Request,
     service: Annotated[Service, Depends(get_service)],
-    pool: Annotated[QueryPool, Depends(get_pool)],
+    pool: Annotated[Queries, Depends(get_pool)],
 ) -> Response:
     """Abfrage als Formular (``query=``) oder ``application/sparql-query``; Änderung als Formular
     (``update=``) oder ``application/sparql-update`` mit ``Authorization: Bearer <Token>``."""
@@ -194,7 +194,7 @@ async def sparql_post(
 async def sparql_update(
     request: Request,
     service: Annotated[Service, Depends(get_service)],
-    pool: Annotated[QueryPool, Depends(get_pool)],
+    pool: Annotated[Queries, Depends(get_pool)],
 ) -> Response:
     """Wie ``POST /sparql``, für Werkzeuge, die einen eigenen Änderungs-Endpunkt erwarten."""
     return await _post(request, service, pool)

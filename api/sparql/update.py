@@ -33,7 +33,7 @@ from ..metrics import REFUSALS
 from ..service import Service
 from .exchange import problem
 from .tokens import Tokens
-from .workers import QueryPool
+from .workers import Queries
 
 __all__ = ["apply_update", "authorise_write", "write"]
 
@@ -74,7 +74,7 @@ def authorise_write(request: Request, tokens: Tokens) -> str | JSONResponse:
     return name
 
 
-async def write(service: Service, pool: QueryPool, text: str, agent: str, operation: str,
+async def write(service: Service, pool: Queries, text: str, agent: str, operation: str,
                 graphs: list[str], base: str | None = None) -> str:
     """Apply ``text`` together with its history record in one transaction; return the activity IRI.
     Relative IRIs of ``text`` resolve against ``base``.
@@ -92,7 +92,7 @@ async def write(service: Service, pool: QueryPool, text: str, agent: str, operat
     return activity
 
 
-async def apply_update(request: Request, service: Service, pool: QueryPool, tokens: Tokens, update: str,
+async def apply_update(request: Request, service: Service, pool: Queries, tokens: Tokens, update: str,
                        using: Sequence[str] = (), using_named: Sequence[str] = ()) -> JSONResponse:
     """Check, rewrite (``LOAD`` copies store graphs; the protocol's dataset becomes ``USING``) and
     apply a SPARQL update from ``/sparql``. Relative IRIs resolve against the endpoint's URL."""

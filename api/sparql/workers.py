@@ -36,7 +36,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
@@ -44,6 +44,7 @@ from .negotiation import GRAPH_FORMATS, RESULT_FORMATS, AcceptRanges, choose
 
 __all__ = [
     "NotAcceptable",
+    "Queries",
     "QueryBusy",
     "QueryFailed",
     "QueryJob",
@@ -123,6 +124,25 @@ class QueryResult:
 
     media_type: str
     body: bytes
+
+
+class Queries(Protocol):
+    """What the SPARQL routes need of a query runner: :class:`QueryPool` over the embedded store, or
+    ``remote.RemoteQueries`` in front of a store behind a SPARQL endpoint."""
+
+    start_seconds: list[float]
+
+    @property
+    def running(self) -> int: ...
+
+    @property
+    def idle(self) -> int: ...
+
+    def run(self, job: QueryJob, timeout: float, arrived: float | None = None) -> QueryResult: ...
+
+    def refresh(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 # -- inside the worker process -----------------------------------------------------------------------

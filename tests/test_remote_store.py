@@ -1,0 +1,67 @@
+"""An operator runs Synergraph on an existing SPARQL server: with ``SYNERGRAPH_STORE`` set to its
+endpoint URL, the same analyst, REST and update stories pass as on the embedded store.
+
+The server is a real Oxigraph server process (``oxigraph serve`` from the test extra). The story
+tests of other modules are imported here and run again, their ``server`` and ``writable`` fixtures
+replaced by services over the remote store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from conftest import Server
+from test_analyst_sparql import *
+from test_rest_api import *
+from test_sparql_updates import *
+from test_sparql_updates import TOKEN
+from w3c.servers import OxigraphServer
+
+
+@pytest.fixture(scope="module")
+def oxigraph() -> Iterator[OxigraphServer]:
+    """An empty Oxigraph server; Synergraph seeds it on its first start."""
+    peer = OxigraphServer(timeout_seconds=30)
+    yield peer
+    peer.stop()
+
+
+def _service(oxigraph: OxigraphServer, env: dict[str, str] | None = None) -> Server:
+    return Server(oxigraph.url + "/query", env=env)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def server(oxigraph: OxigraphServer) -> Iterator[Server]:
+    """A read-only service over the remote store (no write tokens)."""
+    running = _service(oxigraph)
+    yield running
+    running.stop()
+    running.assert_no_server_errors()
+
+
+@pytest.fixture(scope="module")
+def writable(oxigraph: OxigraphServer, server: Server) -> Iterator[Server]:
+    """A second service over the same endpoint, with a write token."""
+    running = _service(oxigraph, {"SYNERGRAPH_TOKENS": f"redaktion=sha256:{hashlib.sha256(TOKEN.encode()).hexdigest()}"})
+    yield running
+    running.stop()
+    running.assert_no_server_errors()
+
+
+def test_the_service_reads_and_writes_through_the_endpoint(server: Server, oxigraph: OxigraphServer) -> None:
+    """What Synergraph seeded is in the Oxigraph server itself, and /health names the endpoint."""
+    count = httpx.post(oxigraph.url + "/query", content="SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                       headers={"Content-Type": "application/sparql-query",
+                                "Accept": "application/sparql-results+json"}).json()
+    assert int(count["results"]["bindings"][0]["n"]["value"]) > 10_000
+    assert oxigraph.url in httpx.get(server.url + "/health").json()["store"]
+
+
+def test_a_query_longer_than_its_limit_is_cut(server: Server) -> None:
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    response = httpx.get(server.url + "/sparql", params={"query": runaway, "timeout": "1"}, timeout=30)
+    assert response.status_code == 503 and "Zeitlimit" in response.json()["detail"]
+    assert httpx.get(server.url + "/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
