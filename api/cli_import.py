@@ -57,12 +57,18 @@ def import_command(
 @app.command("templates")
 def templates_command(
     folder: Annotated[Path, typer.Argument(help="Ordner für die Vorlagen (wird angelegt).")],
+    with_data: Annotated[bool, typer.Option("--mit-daten", help="Die bisher importierten Daten eintragen, "
+                                            "zum Bearbeiten und erneuten Import.")] = False,
 ) -> None:
     """Vorlagen für Stellen, Zuständigkeiten und Initiativen schreiben (XLSX mit Hilfe und Listen, CSV).
 
-    Beispiel: synergraph templates vorlagen/
+    Mit --mit-daten enthalten sie, was bisher importiert wurde; Zellen, die mit =, +, - oder @ beginnen,
+    bleiben Text (keine Formel).
+
+    Beispiel: synergraph templates vorlagen/ --mit-daten
     """
     from synergraph.graph.templates import write_templates
 
-    for path in write_templates(folder):
+    store = _open_service().store if with_data else None
+    for path in write_templates(folder, store):
         typer.echo(str(path))

@@ -61,6 +61,7 @@ __all__ = [
     "Schema",
     "apply_import",
     "choices",
+    "export_rows",
     "import_file",
     "plan_import",
 ]
@@ -774,3 +775,52 @@ def import_file(store: Store, name: str, data: bytes, agent: str, dry_run: bool 
     activity = None if dry_run or plan.problems else apply_import(store, plan, agent, started=started)
     return ImportReport(plan.file, dry_run, activity is not None, plan.notes, plan.problems, plan.added,
                         plan.changed, plan.ended, plan.unchanged, activity, agent if activity else None)
+
+
+def export_rows(store: Store, kind: str) -> list[list[Any]]:
+    """The imported resources of one kind as rows of its template (the import's inverse), sorted by id.
+
+    References are written as ids (a territory as its key), list values as their German labels, dates as
+    dates; importing the rows again changes nothing.
+
+    >>> export_rows(Store.in_memory(), "initiative")
+    []
+    """
+    schema = SCHEMAS[kind]
+    prefix = str(resource(schema.segment, ""))
+    described: dict[str, list[tuple[Node, Node]]] = {}
+    for quad in store.engine.quads_for_pattern(None, None, None, ox.NamedNode(IMPORT_GRAPH)):
+        subject = to_rdflib(quad.subject)
+        if isinstance(subject, URIRef) and str(subject).startswith(prefix):
+            described.setdefault(str(subject), []).append((to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    rows = []
+    for iri in sorted(described):
+        row: list[Any] = []
+        for column in schema.columns:
+            values = [o for p, o in described[iri] if str(p) == column.predicate] if column.predicate else []
+            cells = [_cell(column, value) for value in values]
+            cells = sorted(c for c in cells if c is not None) if column.kind != "id" else cells
+            if column.kind == "id":
+                row.append(iri[len(prefix):])
+            elif not cells:
+                row.append(None)
+            else:
+                row.append(" | ".join(str(c) for c in cells) if len(cells) > 1 else cells[0])
+        rows.append(row)
+    return rows
+
+
+def _cell(column: Column, value: Node) -> Any:
+    if isinstance(value, Literal):
+        if value.datatype == XSD.date:
+            return datetime.date.fromisoformat(str(value))
+        return str(value)
+    iri = str(value)
+    if column.kind in _CONCEPT_SCHEMES or column.kind.endswith("-type"):
+        label = dict(choices(column.kind)).get(iri)
+        if label is None and column.kind.endswith("-type"):
+            return None  # the type every row of its kind has anyway
+        return label or iri
+    if column.kind == "url":
+        return iri
+    return iri.rstrip("/").rsplit("/", 1)[-1]

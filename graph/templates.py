@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import Any
 
-from .importing import SCHEMAS, Schema, choices
-from .spreadsheet import column_letter, write_csv, write_xlsx
+from .importing import SCHEMAS, Schema, choices, export_rows
+from .spreadsheet import column_letter, neutralise, write_csv, write_xlsx
+from .store import Store
 
 __all__ = ["TEMPLATE_FILES", "write_templates"]
 
@@ -33,7 +35,7 @@ _LIST_TITLES = {"status": "Status", "role": "Rolle", "topic": "Thema", "level": 
 _STAMP = datetime.datetime(2026, 1, 1)
 
 
-def _workbook(schema: Schema) -> object:
+def _workbook(schema: Schema) -> Any:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -112,15 +114,31 @@ def _workbook(schema: Schema) -> object:
     return book
 
 
-def write_templates(folder: Path) -> list[Path]:
-    """Write the XLSX and CSV templates of every kind into ``folder`` (created if missing); return the paths."""
+def write_templates(folder: Path, store: Store | None = None) -> list[Path]:
+    """Write the XLSX and CSV templates of every kind into ``folder`` (created if missing); return the paths.
+
+    With a ``store``, the templates hold what was imported so far (:func:`export_rows`), ready to be
+    edited and imported again; text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``)
+    stays text: a quote-prefixed text cell in the XLSX, a leading ``'`` in the CSV.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for kind, stem in TEMPLATE_FILES.items():
         schema = SCHEMAS[kind]
+        rows = export_rows(store, kind) if store is not None else []
+        book = _workbook(schema)
+        data = book[schema.sheet]  # type: ignore[index]
+        for number, row in enumerate(rows, start=2):
+            for index, value in enumerate(row, start=1):
+                cell = data.cell(row=number, column=index)
+                cell.value = value
+                if isinstance(value, str):
+                    # a text cell is never run as a formula; the quote prefix keeps it text when edited
+                    cell.data_type = "s"
+                    cell.quotePrefix = neutralise(value) != value
         xlsx = folder / f"{stem}.xlsx"
-        write_xlsx(_workbook(schema), xlsx)
+        write_xlsx(book, xlsx)
         csv_path = folder / f"{stem}.csv"
-        csv_path.write_bytes(write_csv([c.header for c in schema.columns], []))
+        csv_path.write_bytes(write_csv([c.header for c in schema.columns], rows))
         written += [xlsx, csv_path]
     return written

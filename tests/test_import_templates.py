@@ -156,3 +156,42 @@ def test_libreoffice_opens_every_template_without_warnings(tmp_path: Path, seede
 
 def _kind(stem: str) -> str:
     return next(kind for kind, name in TEMPLATE_FILES.items() if name == stem)
+
+
+HOSTILE_TITLES = ["=1+1", "+49 30 1234", "-5 % Eigenanteil", "@Barnim digital"]
+
+
+def test_templates_with_data_round_trip_and_never_run_formulas(fresh_store_dir: Path, tmp_path: Path) -> None:
+    """`synergraph templates DIR --mit-daten` writes what was imported into the templates; text beginning
+    with =, +, -, @ stays text (a quote-prefixed text cell in the XLSX, a leading ' in the CSV, which
+    LibreOffice shows as text and never computes); both files import again without a change."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Initiativen"
+    sheet.append(["id", "Titel", "Themen", "Gebiet", "Beginn"])
+    for number, title in enumerate(HOSTILE_TITLES):
+        sheet.append([f"imp-formel-{number}", title, "Smart Region", "12060", datetime.date(2025, 1, 1)])
+        sheet.cell(row=number + 2, column=2).data_type = "s"
+    book.save(tmp_path / "formeln.xlsx")
+    imported = cli("import", str(tmp_path / "formeln.xlsx"), store=fresh_store_dir)
+    assert imported.returncode == 0, imported.stderr
+    result = cli("templates", str(tmp_path / "export"), "--mit-daten", store=fresh_store_dir)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "export" / "initiativen.csv").read_bytes().decode("utf-8-sig")
+    for title in HOSTILE_TITLES:
+        assert f";'{title};" in text
+    exported = openpyxl.load_workbook(tmp_path / "export" / "initiativen.xlsx")["Initiativen"]
+    cells = [exported.cell(row=r, column=2) for r in range(2, 6)]
+    assert [c.value for c in cells] == HOSTILE_TITLES
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+    store = Store(fresh_store_dir)
+    for name in ("initiativen.xlsx", "initiativen.csv"):
+        again = import_file(store, name, (tmp_path / "export" / name).read_bytes(), "t", dry_run=True)
+        assert again.ok and again.unchanged == 4 and not (again.added or again.changed), again.text()
+    if SOFFICE is None:
+        pytest.skip("LibreOffice fehlt")
+    converted = soffice(tmp_path, "--convert-to", "csv:Text - txt - csv (StarCalc):59,34,76,1", "--outdir",
+                        str(tmp_path / "lo"), str(tmp_path / "export" / "initiativen.xlsx"))
+    assert converted.returncode == 0 and messages(converted) == []
+    shown = (tmp_path / "lo" / "initiativen.csv").read_text(encoding="utf-8")
+    assert "=1+1" in shown and ";2;" not in shown
