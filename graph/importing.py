@@ -343,9 +343,9 @@ def _date(value: Any, allow_year: bool) -> Literal:
         except ValueError as error:
             raise _Bad(f"Diesen Tag gibt es nicht ({error})", "Tag und Monat prüfen.") from error
     if re.fullmatch(r"\d{5}", text) and 20000 <= int(text) <= 80000:
-        day = _EXCEL_EPOCH + datetime.timedelta(days=int(text))
+        meant = _EXCEL_EPOCH + datetime.timedelta(days=int(text))
         raise _Bad("Das ist eine Excel-Seriennummer, kein Datum",
-                   f"meinten Sie {day.strftime('%d.%m.%Y')}? Die Zelle als Datum formatieren oder so eintragen.")
+                   f"meinten Sie {meant.strftime('%d.%m.%Y')}? Die Zelle als Datum formatieren oder so eintragen.")
     short = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{2})", text)
     if short:
         return_hint = f"{int(short.group(1)):02d}.{int(short.group(2)):02d}.20{short.group(3)}"
@@ -559,7 +559,8 @@ def _owned_elsewhere(store: Store, iris: Sequence[str]) -> dict[str, str]:
 
 def _described(store: Store, subject: str) -> set[tuple[Node, Node, Node]]:
     quads = store.engine.quads_for_pattern(ox.NamedNode(subject), None, None, ox.NamedNode(IMPORT_GRAPH))
-    return {(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads}
+    # the store holds no RDF-star triples, so subjects and objects are never ox.Triple
+    return {(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads}  # type: ignore[arg-type]
 
 
 def _validation_data(store: Store, entities: Sequence[_Entity], extra: Graph) -> Graph:
@@ -635,13 +636,13 @@ def plan_import(store: Store, name: str, data: bytes, today: datetime.date | Non
     headers = {c.predicate: c.header for s in SCHEMAS.values() for c in s.columns}
     for line in problems:
         match = _VIOLATION.match(line)
-        entity = by_iri.get(match.group(1)) if match else None
-        if entity is None or match is None:
+        owner = by_iri.get(match.group(1)) if match else None
+        if owner is None or match is None:
             plan.problems.append(CellProblem(plan.file, 0, "", "", f"SHACL: {line}"))
             continue
         path = match.group(2) or ""
         predicate = next((p for p in headers if path and (p == path or p.endswith(path.split(":")[-1]))), "")
-        plan.problems.append(CellProblem(entity.sheet, entity.row, headers.get(predicate, path), match.group(3) or "",
+        plan.problems.append(CellProblem(owner.sheet, owner.row, headers.get(predicate, path), match.group(3) or "",
                                          match.group(4), "Wert nach der Meldung korrigieren."))
     if plan.problems:
         return plan
@@ -727,10 +728,11 @@ def _update_text(entities: Sequence[_Entity], sources: Graph) -> str:
     graph = ox.NamedNode(IMPORT_GRAPH)
     subjects = " ".join(str(ox.NamedNode(e.iri)) for e in entities)
     triples = [t for e in entities for t in e.triples] + list(sources)
-    body = ox.serialize((ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples),
-                        format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    body = ox.serialize((ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+                         for s, p, o in triples), format=ox.RdfFormat.N_TRIPLES) or b""
+    text = body.decode("utf-8")
     return (f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {subjects} }} GRAPH {graph} "
-            f"{{ ?s ?p ?o }} }} ;\nINSERT DATA {{ GRAPH {graph} {{\n{body}}} }}")
+            f"{{ ?s ?p ?o }} }} ;\nINSERT DATA {{ GRAPH {graph} {{\n{text}}} }}")
 
 
 def apply_import(store: Store, plan: ImportPlan, agent: str,
@@ -789,10 +791,9 @@ def export_rows(store: Store, kind: str) -> list[list[Any]]:
     schema = SCHEMAS[kind]
     prefix = str(resource(schema.segment, ""))
     described: dict[str, list[tuple[Node, Node]]] = {}
-    for quad in store.engine.quads_for_pattern(None, None, None, ox.NamedNode(IMPORT_GRAPH)):
-        subject = to_rdflib(quad.subject)
+    for subject, predicate, value in store.triples(IMPORT_GRAPH):
         if isinstance(subject, URIRef) and str(subject).startswith(prefix):
-            described.setdefault(str(subject), []).append((to_rdflib(quad.predicate), to_rdflib(quad.object)))
+            described.setdefault(str(subject), []).append((predicate, value))
     rows = []
     for iri in sorted(described):
         row: list[Any] = []

@@ -127,7 +127,7 @@ def write_templates(folder: Path, store: Store | None = None) -> list[Path]:
         schema = SCHEMAS[kind]
         rows = export_rows(store, kind) if store is not None else []
         book = _workbook(schema)
-        data = book[schema.sheet]  # type: ignore[index]
+        data = book[schema.sheet]
         for number, row in enumerate(rows, start=2):
             for index, value in enumerate(row, start=1):
                 cell = data.cell(row=number, column=index)
