@@ -53,7 +53,7 @@ def create_app(service: Service) -> FastAPI:
     )
     app.state.service = service
     app.state.tokens = Tokens.parse(service.settings.tokens, service.settings.tokens_file)
-    app.middleware("http")(metrics.measure)
+    app.add_middleware(metrics.Measure)
     # Queries may come from any allowed origin, never with credentials. Writes are never cross-origin:
     # preflight grants neither PUT/DELETE nor the Authorization header, and the write routes refuse a
     # foreign Origin (api/sparql/update.py).

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["DURATION", "REFUSALS", "REGISTRY", "REQUESTS", "TIMEOUTS", "WORKERS", "measure", "router"]
+__all__ = ["DURATION", "REFUSALS", "REGISTRY", "REQUESTS", "TIMEOUTS", "WORKERS", "Measure", "router"]
 
 REGISTRY = CollectorRegistry()
 REQUESTS = Counter("synergraph_requests_total", "HTTP requests by route, method and status",
@@ -34,12 +34,31 @@ def metrics(request: Request) -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
-async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Middleware: count and time every request by its route template (not the raw path)."""
-    started = time.perf_counter()
-    response = await call_next(request)
-    route = request.scope.get("route")
-    name = getattr(route, "path", "unmatched")
-    REQUESTS.labels(name, request.method, str(response.status_code)).inc()
-    DURATION.labels(name).observe(time.perf_counter() - started)
-    return response
+class Measure:
+    """ASGI middleware: count and time every request by its route template (not the raw path).
+
+    A plain ASGI wrapper rather than an ``http`` middleware function, which would add a task and a
+    stream copy to every request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            name = getattr(scope.get("route"), "path", "unmatched")
+            REQUESTS.labels(name, scope["method"], str(status)).inc()
+            DURATION.labels(name).observe(time.perf_counter() - started)

@@ -66,7 +66,12 @@ async def answer_query(request: Request, service: Service, pool: Queries, query:
                            "timeout= takes seconds > 0")
         limit = min(asked, limit)
     try:
-        own_dataset = await run_in_threadpool(_inspect, query, settings.service_allowlist)
+        # Without the word SERVICE the check is a quick scan; rdflib's parser (slow on long texts) runs
+        # only when it appears, and then off the event loop.
+        if "service" in query.lower():
+            own_dataset = await run_in_threadpool(_inspect, query, settings.service_allowlist)
+        else:
+            own_dataset = _inspect(query, settings.service_allowlist)
     except ServiceRefused as refused:
         REFUSALS.labels("service").inc()
         return problem(400, "SERVICE nicht erlaubt", str(refused))
