@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -45,7 +44,8 @@ NOT_RUN = {
         "installs the package and then serves until stopped; CI (.ci/run) installs the same way, "
         "and tests/run is this test suite itself",
 }
-FENCE = re.compile(r"^(?P<fence>```|~~~)(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S)
+FENCE = re.compile(r"^(?P<fence>```|~~~)(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$",
+                   re.MULTILINE | re.DOTALL)
 PROSE_URL = re.compile(r"http://127\.0\.0\.1:8000[^\s`)\]>\"'|,;]*")
 
 
@@ -98,8 +98,8 @@ def kind(block: Block) -> str:
         return "service" if "service" in block.options else "shell"
     if block.language in ("python", "sparql"):
         return block.language
-    raise ValueError(f"{block.where}: Block ohne ausführbare Sprache ('{block.language}'); ausführbar machen "
-                     f"(bash, python, sparql) oder als Ausgabe markieren (text)")
+    raise ValueError(f"{block.where}: Block ohne ausführbare Sprache ('{block.language}'); "
+                     f"ausführbar machen (bash, python, sparql) oder als Ausgabe markieren (text)")
 
 
 class Session:
@@ -119,8 +119,8 @@ class Session:
         state = self.work / ".umgebung"
         script = (f"set -a -euo pipefail\ntrap 'test $? -eq 0 && env -0 > {state}' EXIT\n"
                   + self.localise(block.text))
-        done = subprocess.run(["bash", "-c", script], cwd=self.work, env=self.env, capture_output=True,
-                              text=True, timeout=240)
+        done = subprocess.run(["bash", "-c", script], check=False, cwd=self.work, env=self.env,
+                              capture_output=True, text=True, timeout=240)
         assert done.returncode == 0, (f"{block.where}: Exit-Code {done.returncode}\n{block.text}\n"
                                       f"--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}")
         self.env = dict(item.split("=", 1) for item in state.read_text().split("\0") if "=" in item)
@@ -147,8 +147,8 @@ class Session:
     def python(self, block: Block) -> None:
         script = self.work / f"beispiel-{block.line}.py"
         script.write_text(self.localise(block.text), encoding="utf-8")
-        done = subprocess.run([sys.executable, str(script)], cwd=self.work, env=self.env, capture_output=True,
-                              text=True, timeout=240)
+        done = subprocess.run([sys.executable, str(script)], check=False, cwd=self.work, env=self.env,
+                              capture_output=True, text=True, timeout=240)
         assert done.returncode == 0, f"{block.where}:\n{block.text}\n--- stderr\n{done.stderr}"
 
     def sparql(self, block: Block) -> None:

@@ -3,8 +3,9 @@
 Each notebook in ``notebooks/`` asks the running service (``SYNERGRAPH_URL``, here the session's
 ``synergraph serve`` over a copy of the seeded store) and asserts what its narrative claims, so a
 wrong answer fails here. A notebook that writes (importing a spreadsheet) gets a service of its own
-over a fresh store, started with a write token that it finds in ``SYNERGRAPH_TOKEN``. The notebooks are executed with nbclient in a fresh Python kernel, from
-the ``notebooks/`` folder, exactly as an analyst would run them in Jupyter ("Run all").
+over a fresh store, started with a write token that it finds in ``SYNERGRAPH_TOKEN``. The notebooks
+are executed with nbclient in a fresh Python kernel, from the ``notebooks/`` folder, exactly as an
+analyst would run them in Jupyter ("Run all").
 """
 
 from __future__ import annotations
@@ -33,13 +34,13 @@ def test_the_notebook_set_is_complete() -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
 def test_notebook_is_stored_without_outputs(path: Path) -> None:
-    """A notebook in the repository is valid and carries no outputs or execution counts (diffs stay readable)."""
+    """A notebook in the repository is valid and has no outputs or execution counts (diffs stay readable)."""
     notebook = nbformat.read(path, as_version=4)
     nbformat.validate(notebook)
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type == "code":
             assert cell.outputs == [], f"{path.name}, Zelle {number}: Ausgaben gespeichert"
-            assert cell.execution_count is None, f"{path.name}, Zelle {number}: Ausführungszähler gespeichert"
+            assert cell.execution_count is None, f"{path.name}, Zelle {number}: Zähler gespeichert"
     assert notebook.cells[0].cell_type == "markdown" and notebook.cells[0].source.startswith("# "), \
         f"{path.name}: beginnt nicht mit einer Überschrift"
 
