@@ -11,6 +11,8 @@ The fenced code blocks of ``docs/*.md`` and ``README.md`` are taken in order, on
 * ``python`` blocks run in a fresh interpreter; ``sparql`` blocks are sent to ``/sparql`` and must
   answer at least one row (SELECT) or ``true`` (ASK).
 * ``text``, ``json``, ``csv`` and ``turtle`` blocks are illustrative output or data and are not run.
+  Right after a shell block (nothing but blank lines between) such a block is that block's output: its
+  lines must appear in the output in order, ``…`` standing for any text (times, counts, tokens).
   Any other block, or a block without a language, fails: it must be made runnable or marked.
 
 The examples name the default address ``http://127.0.0.1:8000``; it is replaced by the address of the
@@ -58,6 +60,7 @@ class Block:
     language: str
     options: tuple[str, ...]
     text: str
+    follows_block: bool = False  # only blank lines between this block and the one before
 
     @property
     def where(self) -> str:
@@ -74,11 +77,33 @@ def blocks(document: Path) -> list[Block]:
     """
     text = document.read_text(encoding="utf-8")
     found = []
+    previous_end = None
     for match in FENCE.finditer(text):
         words = match["info"].strip().split()
+        follows = previous_end is not None and not text[previous_end:match.start()].strip()
         found.append(Block(document, text.count("\n", 0, match.start()) + 1, words[0] if words else "",
-                           tuple(words[1:]), match["body"]))
+                           tuple(words[1:]), match["body"], follows))
+        previous_end = match.end()
     return found
+
+
+def shows(expected: str, output: str) -> str | None:
+    """Whether ``output`` shows the lines of an output block, in order; ``…`` stands for any text.
+
+    Returns the first expected line not found, or None. Spaces are compared loosely.
+
+    >>> shows("Neu: 1\nVorgang <…>.", "Datei: a.csv\nNeu:   1\nVorgang <https://x/1>.")
+    >>> shows("Neu: 2", "Neu: 1")
+    'Neu: 2'
+    """
+    lines = iter(" ".join(line.split()) for line in output.splitlines())
+    for wanted in (" ".join(line.split()) for line in expected.splitlines()):
+        if not wanted:
+            continue
+        pattern = re.compile(".*".join(re.escape(part) for part in wanted.split("…")))
+        if not any(pattern.fullmatch(line) for line in lines):
+            return wanted
+    return None
 
 
 def kind(block: Block) -> str:
@@ -115,7 +140,7 @@ class Session:
     def localise(self, text: str) -> str:
         return text.replace(DEFAULT_URL, self.url).replace("http://localhost:8000", self.url)
 
-    def shell(self, block: Block) -> None:
+    def shell(self, block: Block) -> str:
         state = self.work / ".umgebung"
         script = (f"set -a -euo pipefail\ntrap 'test $? -eq 0 && env -0 > {state}' EXIT\n"
                   + self.localise(block.text))
@@ -124,6 +149,7 @@ class Session:
         assert done.returncode == 0, (f"{block.where}: Exit-Code {done.returncode}\n{block.text}\n"
                                       f"--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}")
         self.env = dict(item.split("=", 1) for item in state.read_text().split("\0") if "=" in item)
+        return done.stdout + done.stderr
 
     def service(self, block: Block) -> None:
         port = free_port()
@@ -186,12 +212,16 @@ def session(server: Server, fresh_store_dir: Path,
 @pytest.mark.parametrize("document", DOCUMENTS, ids=[str(d.relative_to(REPO)) for d in DOCUMENTS])
 def test_every_example_of_the_document_runs(document: Path, session: Session) -> None:
     """Each command, program and query of the document runs against a real service and store, in order."""
-    ran = 0
+    ran, output = 0, None
     for block in blocks(document):
         how = kind(block)
+        if how == "illustrative" and block.follows_block and output is not None:
+            missing = shows(block.text, output)
+            assert missing is None, f"{block.where}: Ausgabe zeigt nicht „{missing}“\n--- Ausgabe\n{output}"
         if how in ("illustrative", "not-run"):
+            output = None
             continue
-        getattr(session, how)(block)
+        output = getattr(session, how)(block)
         ran += 1
     if document.name in GUIDES_WITH_EXAMPLES:
         assert ran, f"{document.name}: kein ausgeführtes Beispiel"
@@ -238,6 +268,16 @@ def test_an_unmarked_block_fails(tmp_path: Path) -> None:
     for block in (yaml, bare):
         with pytest.raises(ValueError, match="beispiel.md"):
             kind(block)
+
+
+def test_output_shown_in_a_guide_must_be_the_real_output(tmp_path: Path) -> None:
+    """An output block right after a command is compared with what the command printed; … is a wildcard."""
+    page = tmp_path / "beispiel.md"
+    page.write_text("```bash\necho 'Neu: 1'\n```\n\n```text\nNeu: …\n```\n\nText\n\n```text\nfrei\n```\n")
+    command, output, illustration = blocks(page)
+    assert (command.follows_block, output.follows_block, illustration.follows_block) == (False, True, False)
+    assert shows(output.text, "Neu: 1\n") is None
+    assert shows("Neu: 1\nBeendet: 0", "Beendet: 0\nNeu: 1") == "Beendet: 0"  # order counts
 
 
 def test_shell_examples_stop_at_the_first_failing_command(tmp_path: Path, fresh_store_dir: Path) -> None:
