@@ -217,7 +217,7 @@ def test_every_example_of_the_document_runs(document: Path, session: Session) ->
         how = kind(block)
         if how == "illustrative" and block.follows_block and output is not None:
             missing = shows(block.text, output)
-            assert missing is None, f"{block.where}: Ausgabe zeigt nicht „{missing}“\n--- Ausgabe\n{output}"
+            assert missing is None, f"{block.where}: fehlt in der Ausgabe: „{missing}“\n{output}"
         if how in ("illustrative", "not-run"):
             output = None
             continue
