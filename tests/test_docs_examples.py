@@ -9,9 +9,10 @@ The fenced code blocks of ``docs/*.md`` and ``README.md`` are taken in order, on
 * ``bash service`` blocks start the service: they run in the background on a free port
   (``SYNERGRAPH_PORT``) over their own store, and later blocks of the document talk to that service.
 * ``python`` blocks run in a fresh interpreter; ``sparql`` blocks are sent to ``/sparql`` and must
-  answer at least one row (SELECT) or ``true`` (ASK).
+  answer at least one row (SELECT) or ``true`` (ASK); their output is the header and the rows, values
+  separated by spaces.
 * ``text``, ``json``, ``csv`` and ``turtle`` blocks are illustrative output or data and are not run.
-  Right after a shell block (nothing but blank lines between) such a block is that block's output: its
+  Right after a shell or sparql block (nothing but blank lines between) it is that block's output: its
   lines must appear in the output in order, ``…`` standing for any text (times, counts, tokens).
   Any other block, or a block without a language, fails: it must be made runnable or marked.
 
@@ -177,7 +178,7 @@ class Session:
                               capture_output=True, text=True, timeout=240)
         assert done.returncode == 0, f"{block.where}:\n{block.text}\n--- stderr\n{done.stderr}"
 
-    def sparql(self, block: Block) -> None:
+    def sparql(self, block: Block) -> str:
         answer = httpx.post(self.url + "/sparql", content=block.text.encode("utf-8"), timeout=60,
                             headers={"Content-Type": "application/sparql-query",
                                      "Accept": "application/sparql-results+json"})
@@ -185,8 +186,12 @@ class Session:
         result = answer.json()
         if "boolean" in result:
             assert result["boolean"] is True, f"{block.where}: ASK ergibt false"
-        else:
-            assert result["results"]["bindings"], f"{block.where}: keine Zeile\n{block.text}"
+            return "true"
+        rows = result["results"]["bindings"]
+        assert rows, f"{block.where}: keine Zeile\n{block.text}"
+        names = result["head"]["vars"]
+        return "\n".join([" ".join(names)] + [" ".join(row[n]["value"] if n in row else "" for n in names)
+                                               for row in rows])
 
     def stop(self) -> None:
         for process in self.services:
