@@ -44,7 +44,7 @@ from rdflib.term import Node
 from .context import AnalysisContext
 from .errors import InputError
 from .history import HISTORY_GRAPH, history_record
-from .names import Unresolved, normalise, resolve, territory_keys
+from .names import Names, Unresolved, normalise, territory_keys
 from .namespaces import BASE, DCTERMS, FOAF, RDF, RDFS, SG, SKOS, XSD, resource
 from .spreadsheet import CellProblem, Row, Sheet, Table, column_letter, read_table
 from .store import Store
@@ -368,6 +368,8 @@ class _Resolver:
     def __init__(self, store: Store) -> None:
         self.context = AnalysisContext(store)
         self.keys = territory_keys(store)
+        self.indexes: dict[str, Names] = {}
+        self.memo: dict[tuple[str, str], str | Unresolved] = {}
         self.names: list[tuple[str, str]] = []
         for row in store.select("SELECT ?b ?name WHERE { { ?b sg:administers ?t . ?t rdfs:label ?name } "
                                 "UNION { ?b sg:abbreviation ?name } FILTER(ISIRI(?b)) }"):
@@ -390,15 +392,32 @@ class _Resolver:
             return self.keys[text]
         return self.resolve(text, "territory", column)
 
+    def add(self, iri: str, name: str) -> None:
+        """A name the file itself defines (a body or initiative of one of its sheets)."""
+        self.names.append((iri, name))
+        self.context.labels.setdefault(iri, name)
+        self.indexes.clear()
+        self.memo.clear()
+
     def resolve(self, text: str, kind: str, column: str) -> str:
-        if kind in ("body-type", "initiative-type"):
-            context = AnalysisContext.empty()
-            names: Sequence[tuple[str, str]] = choices(kind)
-        else:
-            context, names = self.context, self.names
+        index = self.indexes.get(kind)
+        if index is None:
+            if kind in ("body-type", "initiative-type"):
+                index = Names(AnalysisContext.empty(), kind, choices(kind))
+            else:
+                index = Names(self.context, kind, self.names)
+            self.indexes[kind] = index
+        known = self.memo.get((kind, text))
+        if isinstance(known, str):
+            return known
         try:
-            return resolve(context, text, kind, column, self.keys if kind == "territory" else None, names)
+            if known is not None:
+                raise known
+            found = index.resolve(text, column, self.keys if kind == "territory" else None)
+            self.memo[(kind, text)] = found
+            return found
         except Unresolved as error:
+            self.memo[(kind, text)] = error
             german = error.kind
             if error.ambiguous:
                 raise _Bad(f"{german} ist mehrdeutig", "meinten Sie " + " oder ".join(
@@ -685,9 +704,7 @@ def _entities(store: Store, table: Table, plan: ImportPlan) -> list[_Entity]:
             for row in sheet.rows:
                 if prefix and row.values[id_index] is not None and name_index < len(row.values) \
                         and row.values[name_index] is not None and _ID.fullmatch(_text(row.values[id_index])):
-                    iri = str(resource(prefix, _text(row.values[id_index])))
-                    resolver.names.append((iri, _text(row.values[name_index])))
-                    resolver.context.labels.setdefault(iri, _text(row.values[name_index]))
+                    resolver.add(str(resource(prefix, _text(row.values[id_index]))), _text(row.values[name_index]))
         for row in sheet.rows:
             entity = _row_entity(schema, sheet, row, mapping, resolver, source, plan.problems)
             if entity is None:

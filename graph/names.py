@@ -33,7 +33,7 @@ from .context import AnalysisContext
 from .namespaces import BASE
 from .store import Store
 
-__all__ = ["KINDS", "Unresolved", "normalise", "resolve", "territory_keys"]
+__all__ = ["KINDS", "Names", "Unresolved", "normalise", "resolve", "territory_keys"]
 
 # kind -> (IRI prefix of its entities, German word for it)
 KINDS: dict[str, tuple[str, str]] = {
@@ -80,53 +80,74 @@ class Unresolved(InvalidValue):
         self.args = (f"{kind} '{value}' {what}{hint}",)
 
 
+class Names:
+    """The names of one kind of entity, indexed once, for resolving many values (e.g. the cells of a file).
+
+    ``names`` adds (IRI, name) pairs to what the context knows, e.g. bodies defined in the file being
+    imported or a body's other names.
+    """
+
+    def __init__(self, context: AnalysisContext, kind: str, names: Iterable[tuple[str, str]] = ()) -> None:
+        self.prefix, self.german = KINDS[kind]
+        prefix = self.prefix
+        pairs = [(iri, label) for iri, label in context.labels.items() if iri.startswith(prefix)]
+        pairs += [(iri, name) for iri, name in names if iri.startswith(prefix)]
+        self.known = {iri for iri, _ in pairs}
+        if kind == "territory":
+            for iri in context.rank.keys() | context.parents.keys():
+                if iri not in self.known:
+                    self.known.add(iri)
+                    pairs.append((iri, iri[len(prefix):]))
+        self.label_of = dict(reversed(pairs))
+        self.by_name: dict[str, dict[str, str]] = defaultdict(dict)
+        for iri, label in pairs:
+            self.by_name[normalise(label)].setdefault(iri, label)
+
+    def resolve(self, value: str, parameter: str, keys: dict[str, str] | None = None) -> str:
+        """The IRI named ``value`` (IRI, slug, official key or German label).
+
+        Raises
+        ------
+        Unresolved
+            Unknown (with close names as suggestions) or ambiguous (with the candidates).
+        """
+        prefix, text = self.prefix, value.strip()
+        if text in self.known:
+            return text
+        if prefix + text in self.known:
+            return prefix + text
+        if keys and text in keys:
+            return keys[text]
+        folded = normalise(text)
+        hits = sorted(self.by_name.get(folded, {}))
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            shown = [f"{self.label_of[h]} ({h[len(prefix):]})" for h in hits[:10]]
+            raise Unresolved(parameter, value, self.german, shown, ambiguous=True,
+                             names=[self.label_of[h] for h in hits[:10]])
+        close = difflib.get_close_matches(folded, list(self.by_name), n=5, cutoff=0.6)
+        found: list[tuple[str, str]] = []
+        for name in close:
+            found += [(iri, label) for iri, label in sorted(self.by_name[name].items())
+                      if iri not in {i for i, _ in found}]
+        found = found[:5]
+        shown = [f"{label} ({iri[len(prefix):]})" for iri, label in found]
+        raise Unresolved(parameter, value, self.german, shown, ambiguous=False, names=[label for _, label in found])
+
+
 def resolve(context: AnalysisContext, value: str, kind: str, parameter: str,
             keys: dict[str, str] | None = None, names: Iterable[tuple[str, str]] = ()) -> str:
     """The IRI of the entity of ``kind`` named ``value`` (IRI, slug, official key or German label).
 
-    ``kind`` is one of :data:`KINDS`. ``names`` adds (IRI, name) pairs to what the context knows,
-    e.g. bodies defined in the file being imported or a body's other names.
+    ``kind`` is one of :data:`KINDS`; ``names`` as for :class:`Names` (which to use for many values).
 
     Raises
     ------
     Unresolved
         Unknown (with close names as suggestions) or ambiguous (with the candidates).
     """
-    prefix, german = KINDS[kind]
-    text = value.strip()
-    pairs = [(iri, label) for iri, label in context.labels.items() if iri.startswith(prefix)]
-    pairs += [(iri, name) for iri, name in names if iri.startswith(prefix)]
-    known = {iri for iri, _ in pairs}
-    if kind == "territory":
-        for iri in context.rank.keys() | context.parents.keys():
-            if iri not in known:
-                known.add(iri)
-                pairs.append((iri, iri[len(prefix):]))
-    label_of = dict(reversed(pairs))
-    if text in known:
-        return text
-    if prefix + text in known:
-        return prefix + text
-    if keys and text in keys:
-        return keys[text]
-    by_name: dict[str, set[str]] = defaultdict(set)
-    for iri, label in pairs:
-        by_name[normalise(label)].add(iri)
-    folded = normalise(text)
-    hits = sorted(by_name.get(folded, ()))
-    if len(hits) == 1:
-        return hits[0]
-    if len(hits) > 1:
-        shown = [f"{label_of[h]} ({h[len(prefix):]})" for h in hits[:10]]
-        raise Unresolved(parameter, value, german, shown, ambiguous=True, names=[label_of[h] for h in hits[:10]])
-    close = difflib.get_close_matches(folded, list(by_name), n=5, cutoff=0.6)
-    found: list[tuple[str, str]] = []
-    for name in close:
-        found += [(name, iri) for iri in sorted(by_name[name]) if iri not in {i for _, i in found}]
-    found = found[:5]
-    plain = [next(label for i, label in pairs if i == iri and normalise(label) == name) for name, iri in found]
-    shown = [f"{p} ({iri[len(prefix):]})" for p, (_, iri) in zip(plain, found, strict=True)]
-    raise Unresolved(parameter, value, german, shown, ambiguous=False, names=plain)
+    return Names(context, kind, names).resolve(value, parameter, keys)
 
 
 def territory_keys(store: Store) -> dict[str, str]:
