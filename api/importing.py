@@ -9,6 +9,7 @@ written), 401/403 without a valid token or from a foreign origin, 413 for a file
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -66,12 +67,17 @@ async def receive_upload(request: Request, field: str = "datei") -> tuple[str | 
     return None, body, {}
 
 
+_IMPORTS = asyncio.Lock()
+
+
 async def run_import(request: Request, service: Service, name: str, data: bytes, agent: str,
                      dry_run: bool) -> ImportReport:
-    """Import in a worker thread; after a write, the query workers read the new state."""
-    report = await run_in_threadpool(import_file, service.store, name, data, agent, dry_run)
-    if report.written:
-        await run_in_threadpool(request.app.state.query_pool.refresh)
+    """Import in a worker thread, one at a time (each compares with the state the previous one left);
+    after a write, the query workers read the new state."""
+    async with _IMPORTS:
+        report = await run_in_threadpool(import_file, service.store, name, data, agent, dry_run)
+        if report.written:
+            await run_in_threadpool(request.app.state.query_pool.refresh)
     return report
 
 

@@ -52,11 +52,12 @@ __all__ = [
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Largest file accepted (20 MB: tens of thousands of rows; a register export is far smaller)."""
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-"""Largest total size the members of an XLSX archive may unpack to."""
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+"""Largest total size the members of an XLSX archive may unpack to (a 10,000-row sheet is about 10 MB)."""
 MAX_RATIO = 200
 """Largest compression ratio of an XLSX member above 1 MB (ordinary sheets compress 5–20 times)."""
 MAX_ROWS = 100_000
+MAX_COLUMNS = 200
 AUXILIARY_SHEETS = frozenset({"Hilfe", "Listen"})
 """Sheets of the templates that explain and list values; never read as data."""
 
@@ -312,6 +313,11 @@ def _cell_value(cell: Any) -> Any:
 
 
 def _read_worksheet(ws: Any) -> tuple[Sheet | None, int]:
+    # A single cell far out (XFD1048576) would make the sheet's range billions of empty cells.
+    if ws.max_row > MAX_ROWS + 1 or ws.max_column > MAX_COLUMNS:
+        raise InputError(ws.title, f"Das Blatt reicht bis Zeile {ws.max_row}, Spalte {column_letter(ws.max_column - 1)}; "
+                                   f"erlaubt sind {MAX_ROWS} Zeilen und {MAX_COLUMNS} Spalten. Bitte nur die Tabelle "
+                                   "in eine neue Arbeitsmappe kopieren.")
     merged = list(ws.merged_cells.ranges)
     header_row = None
     sheet: Sheet | None = None

@@ -243,6 +243,23 @@ def test_xlsx_zip_bombs_are_refused_unopened(seeded_store: Store, size: int, exp
     assert expected in message and "ZIP-Bombe" in message
 
 
+def test_a_cell_far_out_does_not_make_a_billion_cells(seeded_store: Store) -> None:
+    """One value in XFD1048576 would stretch the sheet to every row and column Excel has: refused by the
+    sheet's extent, at once."""
+    data = workbook_bytes([["id", "Titel", "Themen"], ["a", "A", "Smart Region"]],
+                          change=lambda s: s.cell(row=1048576, column=16384, value="x"))
+    started = time.monotonic()
+    message = only_problem(seeded_store, "weit.xlsx", data)
+    assert time.monotonic() - started < 5
+    assert "Das Blatt reicht bis Zeile 1048576, Spalte XFD" in message
+
+
+def test_more_rows_than_allowed_are_refused(seeded_store: Store) -> None:
+    """A CSV with more than 100,000 rows (small enough in bytes) is refused with the limit."""
+    data = csv_bytes(["id;Titel;Themen"]) + b"a;b;Smart Region\r\n" * 100_001
+    assert "Mehr als 100000 Zeilen" in only_problem(seeded_store, "lang.csv", data)
+
+
 def _with_part(part: str, transform: object) -> bytes:
     original = workbook_bytes([["id", "Titel", "Themen"], ["a", "A", "Smart Region"]])
     out = io.BytesIO()
@@ -281,6 +298,7 @@ def test_old_xls_and_other_binaries_are_refused(seeded_store: Store) -> None:
     assert "keine Tabelle" in only_problem(seeded_store, "x.csv", b"<?xml version='1.0'?><a/>")
     assert "weder UTF-8 noch Windows-1252" in only_problem(seeded_store, "x.csv", b"id;Titel\r\n\x81\x8d;x\r\n")
     assert "kein gültiges ZIP-Archiv" in only_problem(seeded_store, "x.xlsx", b"PK\x03\x04kaputt")
+    assert "Null-Bytes" in only_problem(seeded_store, "x.csv", b"id;Titel\r\n\x00\x01\x02;x\r\n")
 
 
 def test_export_neutralises_formula_cells_and_reads_them_back(seeded_store: Store) -> None:
