@@ -244,6 +244,26 @@ def test_addresses_in_the_prose_answer(document: Path, server: Server) -> None:
 
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=[str(d.relative_to(REPO)) for d in DOCUMENTS])
+def test_commands_and_options_named_in_the_prose_exist(document: Path) -> None:
+    """Every `synergraph COMMAND [--option …]` named in the text or a table exists with those options."""
+    prose = FENCE.sub("", document.read_text(encoding="utf-8"))
+    exe = str(Path(sys.executable).with_name("synergraph"))
+    helps: dict[tuple[str, ...], str] = {}
+    for code in re.findall(r"`(synergraph [^`]+)`", prose):
+        words = code.split()
+        command = tuple(words[1:3]) if words[1:2] == ["token"] else (words[1],)
+        if command[0].startswith("-"):
+            continue
+        if command not in helps:
+            done = subprocess.run([exe, *command, "--help"], check=False, capture_output=True, text=True,
+                                  env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}, timeout=60)
+            assert done.returncode == 0, f"{document.name}: `{code}`: kein Befehl\n{done.stderr}"
+            helps[command] = done.stdout
+        for option in re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", code):
+            assert option in helps[command], f"{document.name}: `{code}`: {option} gibt es nicht"
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=[str(d.relative_to(REPO)) for d in DOCUMENTS])
 def test_links_between_documents_resolve(document: Path) -> None:
     """Relative links of the documentation point to files that exist (no link to a guide not written)."""
     text = FENCE.sub("", document.read_text(encoding="utf-8"))
