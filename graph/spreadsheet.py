@@ -352,6 +352,12 @@ def _read_worksheet(ws: Any) -> tuple[Sheet | None, int]:
         sheet.rows.append(row)
     if sheet is None:
         return None, 0
+    for index in range(len(sheet.header)):
+        letter = column_letter(index)
+        if ws.column_dimensions[letter].hidden:
+            sheet.problems.append(CellProblem(
+                sheet.name, header_row or 1, _column_name(sheet, index), "", "Die Spalte ist ausgeblendet",
+                "Ausgeblendete Spalten werden nicht stillschweigend übernommen: einblenden und prüfen, oder löschen."))
     for area in merged:
         if area.max_row <= (header_row or 0) and area.min_row < (header_row or 0):
             continue

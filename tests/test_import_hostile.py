@@ -140,6 +140,14 @@ def test_empty_rows_are_skipped_and_hidden_rows_refused(seeded_store: Store) -> 
     assert "Zeile 3" in message and "Die Zeile ist ausgeblendet" in message
 
 
+def test_hidden_columns_are_refused(seeded_store: Store) -> None:
+    """A hidden column with a header is not taken silently either."""
+    rows = [["id", "Titel", "Themen", "Beschreibung"], ["a", "A", "Smart Region", "versteckt"]]
+    data = workbook_bytes(rows, change=lambda s: setattr(s.column_dimensions["D"], "hidden", True))
+    message = only_problem(seeded_store, "x.xlsx", data)
+    assert "Zeile 1, Spalte D (Beschreibung): Die Spalte ist ausgeblendet" in message
+
+
 def test_hidden_sheets_are_not_read(seeded_store: Store) -> None:
     """A hidden sheet is left out, and the report says so."""
     def hide(sheet: object) -> None:
