@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -45,8 +46,11 @@ def import_command(
 
     if not file.is_file():
         raise _fail(f"Datei '{file}' nicht gefunden.")
+    agent = by or getpass.getuser()
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", agent):
+        raise _fail(f"--by '{agent}': erlaubt sind Buchstaben, Ziffern, '.', '-' und '_' (wie bei Token-Namen).")
     service = _open_service()
-    report = import_file(service.store, file.name, file.read_bytes(), by or getpass.getuser(), dry_run=dry_run)
+    report = import_file(service.store, file.name, file.read_bytes(), agent, dry_run=dry_run)
     if fmt is ReportFormat.json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:

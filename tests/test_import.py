@@ -228,6 +228,8 @@ def test_import_command_line_with_dry_run_and_exit_codes(fresh_store_dir: Path, 
     assert failed.returncode == 2
     assert "Zeile 2, Spalte E (Ende), Wert '2025-12-31': Das Ende liegt vor dem Beginn" in failed.stderr
     assert "nichts wurde geschrieben" in failed.stderr
+    odd = cli("import", str(file), "--by", "Max> Mustermann", store=fresh_store_dir)
+    assert odd.returncode == 2 and "--by 'Max> Mustermann'" in odd.stderr
 
 
 def test_imported_values_are_literal_text(store: Store) -> None:
