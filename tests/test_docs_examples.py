@@ -244,6 +244,19 @@ def test_addresses_in_the_prose_answer(document: Path, server: Server) -> None:
 
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=[str(d.relative_to(REPO)) for d in DOCUMENTS])
+def test_api_paths_named_in_the_prose_exist(document: Path, server: Server) -> None:
+    """Every REST path `/api/…` named in the text or a table is in the service's OpenAPI document."""
+    def shape(path: str) -> str:
+        return re.sub(r"\{[^}]*\}", "{}", path.rstrip("/"))
+
+    known = {shape(path) for path in httpx.get(server.url + "/openapi.json", timeout=60).json()["paths"]}
+    prose = FENCE.sub("", document.read_text(encoding="utf-8"))
+    for path in re.findall(r"`(?:[A-Z]+ )?(/api/[^`?\s{]*(?:\{[^}`]*\}[^`?\s{]*)*)", prose):
+        if "…" not in path:
+            assert shape(path) in known, f"{document.name}: {path} steht nicht in /openapi.json"
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=[str(d.relative_to(REPO)) for d in DOCUMENTS])
 def test_commands_and_options_named_in_the_prose_exist(document: Path) -> None:
     """Every `synergraph COMMAND [--option …]` named in the text or a table exists with those options."""
     prose = FENCE.sub("", document.read_text(encoding="utf-8"))
