@@ -488,6 +488,11 @@ def _row_entity(schema: Schema, sheet: Sheet, row: Row, mapping: dict[int, Colum
                                             + (f", z. B. '{column.example}'." if column.example else ".")))
             continue
         where = f"{column_letter(index)} ({column.header})"
+        if not column.many and column.kind not in ("text", "id") and isinstance(raw, str) and "|" in raw:
+            problems.append(CellProblem(sheet.name, row.number, where, raw, "Hier ist nur ein Wert erlaubt",
+                                        "Nur einen Wert eintragen; weitere gehören z. B. in 'Partner'."
+                                        if column.kind == "body" else "Nur einen Wert eintragen."))
+            continue
         values = ([v for v in _SEPARATORS.split(_text(raw)) if v] if column.many and isinstance(raw, str)
                   else [raw])
         for value in values:
@@ -520,21 +525,21 @@ def _row_entity(schema: Schema, sheet: Sheet, row: Row, mapping: dict[int, Colum
         triples.append((iri, RDFS.label, Literal(f"{parts[0]}: {parts[1]}, {parts[2]}, {parts[3]}", lang="de")))
     label = texts.get("Titel") or texts.get("Name") or next(
         (str(o) for _, p, o in triples if p == RDFS.label), identifier)
-    _check_period(schema, sheet, row, mapping, found, problems)
+    _check_period(schema, sheet, row, mapping, found, texts, problems)
     triples.append((iri, DCTERMS.source, source))
     return _Entity(schema, sheet.name, row.number, str(iri), label, triples)
 
 
 def _check_period(schema: Schema, sheet: Sheet, row: Row, mapping: dict[int, Column], found: dict[str, list[Node]],
-                  problems: list[CellProblem]) -> None:
+                  texts: dict[str, str], problems: list[CellProblem]) -> None:
     start_header, end_header = ("Beginn", "Ende") if schema.kind == "initiative" else ("gültig ab", "gültig bis")
     start, end = found.get(start_header, [None])[0], found.get(end_header, [None])[0]
     if not isinstance(start, Literal) or not isinstance(end, Literal):
         return
     if str(start)[:4] > str(end)[:4] or (start.datatype == end.datatype == XSD.date and str(start) > str(end)):
         index = next(i for i, c in mapping.items() if c.header == end_header)
-        problems.append(CellProblem(sheet.name, row.number, f"{column_letter(index)} ({end_header})", str(end),
-                                    f"Das Ende liegt vor dem Beginn ({start})",
+        problems.append(CellProblem(sheet.name, row.number, f"{column_letter(index)} ({end_header})",
+                                    texts[end_header], f"Das Ende liegt vor dem Beginn ({texts[start_header]})",
                                     "Beginn und Ende prüfen oder tauschen."))
 
 

@@ -226,7 +226,7 @@ def test_import_command_line_with_dry_run_and_exit_codes(fresh_store_dir: Path, 
     bad.write_bytes(csv_bytes(["id;Titel;Themen;Beginn;Ende", "x1;Titel;Smart Region;01.01.2026;31.12.2025"]))
     failed = cli("import", str(bad), store=fresh_store_dir)
     assert failed.returncode == 2
-    assert "Zeile 2, Spalte E (Ende), Wert '2025-12-31': Das Ende liegt vor dem Beginn" in failed.stderr
+    assert "Zeile 2, Spalte E (Ende), Wert '31.12.2025': Das Ende liegt vor dem Beginn (01.01.2026)" in failed.stderr
     assert "nichts wurde geschrieben" in failed.stderr
     odd = cli("import", str(file), "--by", "Max> Mustermann", store=fresh_store_dir)
     assert odd.returncode == 2 and "--by 'Max> Mustermann'" in odd.stderr

@@ -200,10 +200,16 @@ def test_unknown_and_ambiguous_names(seeded_store: Store) -> None:
     assert "Wert 'Klimaschutz': Unbekanntes Thema — Erlaubt: Digitalisierung," in messages[2]
 
 
+def test_one_value_where_only_one_is_allowed(seeded_store: Store) -> None:
+    """Two lead bodies in the one-value column are refused with a pointer to the partners."""
+    message = only_problem(seeded_store, "x.csv", csv_bytes([HEADER, "a;A;Smart Region;;MdJD | MIL;;"]))
+    assert "Wert 'MdJD | MIL': Hier ist nur ein Wert erlaubt — Nur einen Wert eintragen; weitere gehören" in message
+
+
 def test_end_before_start(seeded_store: Store) -> None:
     """An end before the start is reported on the end cell."""
     message = only_problem(seeded_store, "x.csv", csv_bytes([HEADER, "a;A;Smart Region;;;01.07.2025;30.06.2025"]))
-    assert "Spalte G (Ende), Wert '2025-06-30': Das Ende liegt vor dem Beginn (2025-07-01)" in message
+    assert "Spalte G (Ende), Wert '30.06.2025': Das Ende liegt vor dem Beginn (01.07.2025)" in message
 
 
 def test_duplicate_ids_in_one_file(seeded_store: Store) -> None:
