@@ -84,7 +84,8 @@ class CellProblem:
 
 @dataclass
 class Row:
-    """One data row: its number as the spreadsheet shows it and its cell values (str, date, number or None)."""
+    """One data row: its number as the spreadsheet shows it and its cell values (str, date, number or None),
+    at least one per header cell."""
 
     number: int
     values: list[Any]
@@ -168,7 +169,13 @@ def read_table(name: str, data: bytes) -> Table:
 
 def _decode(name: str, data: bytes) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "UTF-8 mit BOM"
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "UTF-8 mit BOM"
+        except UnicodeDecodeError as error:
+            line = data[:error.start + 3].count(b"\n") + 1
+            raise InputError(name, f"Die Datei ist als UTF-8 gekennzeichnet (BOM), enthält aber in Zeile {line} "
+                                   f"ein ungültiges Zeichen (Byte {error.start + 3}). Bitte erneut als "
+                                   "'CSV UTF-8' speichern.", line=line) from error
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "UTF-16"
@@ -230,7 +237,8 @@ def _read_csv(name: str, data: bytes) -> Table:
                         "Die Zelle enthält eine Formel",
                         "Formeln werden nicht übernommen: bitte den Wert selbst eintragen (in Excel: Kopieren, "
                         "Inhalte einfügen → Werte)."))
-            sheet.rows.append(Row(number, [unneutralise(c.strip()) or None for c in cells]))
+            values = [unneutralise(c.strip()) or None for c in cells]
+            sheet.rows.append(Row(number, values + [None] * (len(sheet.header) - len(values))))
     except csv.Error as error:
         raise InputError(name, f"CSV nicht lesbar: {error}", line=reader.line_num) from error
     assert sheet is not None
@@ -247,7 +255,7 @@ def _column_name(sheet: Sheet, index: int) -> str:
 def _check_archive(name: str, data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as error:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError) as error:
         raise InputError(name, f"Die .xlsx-Datei ist beschädigt (kein gültiges ZIP-Archiv): {error}") from error
     members = archive.infolist()
     if len(members) > 10_000:
@@ -337,7 +345,7 @@ def _read_worksheet(ws: Any) -> tuple[Sheet | None, int]:
             empty = 0
             continue
         skipped, empty = skipped + empty, 0
-        row = Row(number, values)
+        row = Row(number, values + [None] * (len(sheet.header) - len(values)))
         for index, cell in enumerate(cells):
             if cell.data_type == "f":
                 sheet.problems.append(CellProblem(

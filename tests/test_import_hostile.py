@@ -14,6 +14,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from synergraph.graph.importing import import_file, plan_import
 from synergraph.graph.spreadsheet import MAX_FILE_BYTES, read_table, write_csv
 from synergraph.graph.store import Store
@@ -326,3 +328,44 @@ def test_export_neutralises_formula_cells_and_reads_them_back(seeded_store: Stor
     table = read_table("x.csv", data)
     assert [r.values[1] for r in table.sheets[0].rows] == ['=HYPERLINK("http://x")', "+49 30 123", "-5 %", "@Barnim"]
     assert datetime.date(2025, 12, 31).strftime("%d.%m.%Y") in write_csv(["d"], [[datetime.date(2025, 12, 31)]]).decode()
+
+
+FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+CELLS = st.one_of(st.sampled_from(["", "12060", "1206", "31.12.2025", "31.02.2025", "45657", "2025", "=1", "'=1",
+                                   "Golzow", "Smart Region", "laufend", "MdJD | MIL", "https://example.org/", "ÄÖÜß",
+                                   "<script>", '"', ";", "\t", "x" * 200]), st.text(max_size=30))
+
+
+def _mutated(data: bytes, flips: list[tuple[int, int]]) -> bytes:
+    mutable = bytearray(data)
+    for position, value in flips:
+        mutable[position % len(mutable)] = value
+    return bytes(mutable)
+
+
+@FUZZ
+@given(flips=st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 255)), min_size=1, max_size=20),
+       xlsx=st.booleans())
+def test_damaged_files_never_break_the_import(seeded_store: Store, flips: list[tuple[int, int]], xlsx: bool) -> None:
+    """A template-made file with random bytes changed gives problems or a plan, never an exception."""
+    good = workbook_bytes([["id", "Titel", "Themen", "Beginn"], ["a", "A", "Smart Region", "01.01.2025"]]) \
+        if xlsx else TEXT.encode("utf-8-sig")
+    plan = plan_import(seeded_store, "kaputt.xlsx" if xlsx else "kaputt.csv", _mutated(good, flips))
+    assert all(p.reason for p in plan.problems)
+
+
+@FUZZ
+@given(header=st.lists(st.sampled_from(["id", "Titel", "Themen", "Gebiet", "Beginn", "Ende", "Status", "Partner",
+                                        "Name", "Art", "Stelle", "Rolle", "Thema", "gültig bis", "Foo", ""]),
+                       min_size=1, max_size=8),
+       rows=st.lists(st.lists(CELLS, max_size=9), max_size=5), separator=st.sampled_from([";", ",", "\t"]),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
+def test_any_table_gets_a_plan_or_named_problems(seeded_store: Store, header: list[str], rows: list[list[str]],
+                                                 separator: str, encoding: str) -> None:
+    """Whatever headers and cells a CSV has, the import answers with problems (each naming a reason) or
+    a plan, never with an exception."""
+    lines = [separator.join(header)] + [separator.join(r) for r in rows]
+    data = "\r\n".join(lines).encode(encoding, errors="replace")
+    plan = plan_import(seeded_store, "x.csv", data)
+    assert all(p.reason for p in plan.problems)
