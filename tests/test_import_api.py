@@ -15,6 +15,8 @@ import httpx
 import openpyxl
 import pytest
 from conftest import ARTIFACTS, Server
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 DATA = Path(__file__).parent / "data" / "import"
 INITIATIVES = (DATA / "initiativen.csv").read_bytes()
@@ -134,3 +136,18 @@ def test_upload_in_a_real_browser(service: Server, tmp_path: Path) -> None:
     assert "Übernommen (Token „kreis-barnim“)" in status
     assert "Neu: 1" in report and "IT-Zweckverband Barnim" in report
     assert ask(service, "ASK { <https://w3id.org/synergraph/id/body/imp-it-zweckverband-barnim> a sg:PublicBody }")
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(body=st.binary(max_size=300), media=st.sampled_from(["text/csv", "multipart/form-data",
+                                                            "multipart/form-data; boundary=x", "application/json", ""]),
+       page=st.booleans())
+def test_any_upload_body_gets_an_answer_not_a_server_error(service: Server, body: bytes, media: str,
+                                                           page: bool) -> None:
+    """Whatever body and content type an authorised client sends to /api/import or /import, the answer is
+    at worst a 4xx with a reason (checked as a dry run, so nothing changes)."""
+    headers = {**AUTH, "Content-Type": media} if media else dict(AUTH)
+    url = service.url + ("/import" if page else "/api/import?probelauf=true&datei=x.csv")
+    answer = httpx.post(url, content=body, headers=headers, timeout=60)
+    assert answer.status_code < 500, answer.text[:300]
