@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 from synergraph.graph.catalog import InvalidValue
+from synergraph.graph.errors import InputError
 
 from .cli import EXIT_FOUND, EXIT_OK, _fail, _open_service, app
 
@@ -168,33 +169,11 @@ def network_command(
     raise typer.Exit(EXIT_FOUND if page.findings else EXIT_OK)
 
 
-_COLUMNS = {"id": "id", "titel": "title", "beschreibung": "description", "federführende stelle": "lead",
-            "federfuehrende stelle": "lead", "partner": "partners", "gebiet": "territories", "themen": "topics",
-            "beginn": "start", "ende": "end", "status": "status", "zielgruppe": "target_groups",
-            "nachfolger von": "successor_of"}
-_LISTS = {"partners", "territories", "topics", "target_groups", "successor_of"}
-
-
 def _planned_rows(path: Path) -> list[dict[str, Any]]:
-    text = path.read_text(encoding="utf-8-sig")
-    if path.suffix.lower() == ".json":
-        data = json.loads(text)
-        raw = data if isinstance(data, list) else [data]
-    else:
-        raw = list(csv.DictReader(io.StringIO(text), delimiter=";" if text.count(";") > text.count(",") else ","))
-    rows = []
-    for number, item in enumerate(raw, start=1):
-        row: dict[str, Any] = {}
-        for key, value in item.items():
-            field = _COLUMNS.get(str(key).strip().casefold())
-            if field is None or value in (None, ""):
-                continue
-            if field in _LISTS and isinstance(value, str):
-                value = [v.strip() for v in value.replace("|", ";").split(";") if v.strip()]
-            row[field] = value
-        row.setdefault("id", str(number))
-        rows.append(row)
-    return rows
+    # read like an import, with the columns of the import template (graph/importing.py)
+    from synergraph.graph.importing import read_planned
+
+    return read_planned(path.name, path.read_bytes())
 
 
 @app.command("check")
@@ -209,8 +188,8 @@ def check_command(
     start: Annotated[str | None, typer.Option("--start", help="Beginn (JJJJ-MM-TT).")] = None,
     end: Annotated[str | None, typer.Option("--end", help="Ende (JJJJ-MM-TT).")] = None,
     successor_of: Annotated[list[str] | None, typer.Option("--successor-of", help="Nachfolger von (Initiative).")] = None,
-    input_file: Annotated[Path | None, typer.Option("--input", help="JSON- oder CSV-Datei mit geplanten Initiativen "
-                                                    "(Spalten wie die Importvorlage).")] = None,
+    input_file: Annotated[Path | None, typer.Option("--input", help="JSON-, CSV- oder XLSX-Datei mit geplanten "
+                                                    "Initiativen (Spalten wie die Importvorlage).")] = None,
     fmt: FormatOption = Output.table,
     min_score: Annotated[float, typer.Option("--min-score", min=0.0, max=1.0, help="Mindestwert.")] = 0.4,
 ) -> None:
@@ -227,7 +206,7 @@ def check_command(
             "id": "1", "title": title, "description": description, "lead": lead, "partners": partner or [],
             "territories": territory or [], "topics": topic or [], "target_groups": target_group or [],
             "start": start, "end": end, "successor_of": successor_of or []}]
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, InputError) as error:
         raise _fail(f"Eingabe '{input_file}' ist nicht lesbar: {error}") from error
     from synergraph.graph.duplicates import check, duplicate_index
 

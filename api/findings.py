@@ -28,6 +28,7 @@ from synergraph.graph.duplicates import (
     resolve,
     territory_keys,
 )
+from synergraph.graph.names import other_names
 from synergraph.graph.overlaps import SEVERITIES, overlaps
 
 from .dependencies import get_service
@@ -281,14 +282,15 @@ def get_clusters(
 def planned_record(store: Any, context: AnalysisContext, planned: PlannedIn, identifier: str = "geplant") -> InitiativeRecord:
     """Resolve the names of a planned initiative to graph entities (raises Unresolved with suggestions)."""
     keys = territory_keys(store)
+    names = other_names(store)
     base = "https://w3id.org/synergraph/id/initiative/"
     return InitiativeRecord(
         iri=f"urn:synergraph:planned:{identifier}",
         title=planned.title, description=planned.description,
         topics=frozenset(resolve(context, t, "topic", "topics") for t in planned.topics),
         territories=frozenset(resolve(context, t, "territory", "territories", keys) for t in planned.territories),
-        leads=frozenset({resolve(context, planned.lead, "body", "lead")} if planned.lead else set()),
-        partners=frozenset(resolve(context, p, "body", "partners") for p in planned.partners),
+        leads=frozenset({resolve(context, planned.lead, "body", "lead", names=names)} if planned.lead else set()),
+        partners=frozenset(resolve(context, p, "body", "partners", names=names) for p in planned.partners),
         target_groups=frozenset(resolve(context, g, "target-group", "target_groups") for g in planned.target_groups),
         start=as_date(planned.start), end=as_date(planned.end, end=True),
         successor_of=frozenset(s if s.startswith("http") else base + s for s in planned.successor_of),

@@ -41,10 +41,10 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .context import AnalysisContext
+from .context import AnalysisContext, as_date
 from .errors import InputError
 from .history import HISTORY_GRAPH, history_record
-from .names import Names, Unresolved, normalise, territory_keys
+from .names import Names, Unresolved, normalise, other_names, territory_keys
 from .namespaces import BASE, DCTERMS, FOAF, RDF, RDFS, SG, SKOS, XSD, resource
 from .spreadsheet import CellProblem, Row, Sheet, Table, column_letter, read_table
 from .store import Store
@@ -64,6 +64,7 @@ __all__ = [
     "export_rows",
     "import_file",
     "plan_import",
+    "read_planned",
 ]
 
 IMPORT_GRAPH = BASE + "graph/import"
@@ -89,6 +90,8 @@ class Column:
     many: bool = False
     help: str = ""
     example: str = ""
+    field: str = ""
+    """Name of the value in plain records (:func:`read_planned`), for the columns the pre-check uses."""
 
 
 @dataclass(frozen=True)
@@ -148,28 +151,28 @@ SCHEMAS: dict[str, Schema] = {s.kind: s for s in (
     )),
     Schema("initiative", "Initiativen", "initiative", (
         Column("id", "", "id", True, help="Eigene, dauerhafte Kennung der Initiative (Buchstaben, Ziffern, - _ .). "
-               "Nie ändern, sonst entsteht eine neue Initiative.", example="digitallotsen-barnim-2025"),
-        Column("Titel", str(DCTERMS.title), "text", True, example="Digitallotsen für Ältere im Barnim"),
+               "Nie ändern, sonst entsteht eine neue Initiative.", example="digitallotsen-barnim-2025", field="id"),
+        Column("Titel", str(DCTERMS.title), "text", True, example="Digitallotsen für Ältere im Barnim", field="title"),
         Column("Beschreibung", str(DCTERMS.description), "text",
-               example="Ehrenamtliche helfen älteren Menschen mit Smartphone und Online-Diensten."),
+               example="Ehrenamtliche helfen älteren Menschen mit Smartphone und Online-Diensten.", field="description"),
         Column("Art", str(RDF.type), "initiative-type", help="Art der Initiative aus der Liste.",
                example="Programm"),
         Column("federführende Stelle", str(SG.leadBody), "body", help="Name, Abkürzung oder Kennung der Stelle.",
-               example="Kreisverwaltung Barnim"),
-        Column("Partner", str(SG.partner), "body", many=True, help="Beteiligte Stellen." + _MANY),
+               example="Kreisverwaltung Barnim", field="lead"),
+        Column("Partner", str(SG.partner), "body", many=True, help="Beteiligte Stellen." + _MANY, field="partners"),
         Column("Gebiet", str(SG.territory), "territory", many=True,
-               help="AGS (z. B. 12060) oder Name des Gebiets." + _MANY, example="12060"),
+               help="AGS (z. B. 12060) oder Name des Gebiets." + _MANY, example="12060", field="territories"),
         Column("Themen", str(SG.topic), "topic", True, many=True, help="Themen aus der Liste." + _MANY,
-               example="Qualifizierung und Digitalkompetenz"),
+               example="Qualifizierung und Digitalkompetenz", field="topics"),
         Column("Beginn", str(SG.startDate), "year-or-date", help=_DATE + " Ein Jahr allein (2025) geht auch.",
-               example="01.03.2025"),
+               example="01.03.2025", field="start"),
         Column("Ende", str(SG.endDate), "year-or-date", help=_DATE + " Leer lassen, wenn offen.",
-               example="31.12.2026"),
-        Column("Status", str(SG.status), "status", help="Status aus der Liste.", example="laufend"),
+               example="31.12.2026", field="end"),
+        Column("Status", str(SG.status), "status", help="Status aus der Liste.", example="laufend", field="status"),
         Column("Zielgruppe", str(SG.targetGroup), "target-group", many=True, help="Zielgruppen aus der Liste." + _MANY,
-               example="Bürgerinnen und Bürger"),
+               example="Bürgerinnen und Bürger", field="target_groups"),
         Column("Nachfolger von", str(SG.successorOf), "initiative", many=True,
-               help="Kennung oder Titel der Vorgänger-Initiative." + _MANY),
+               help="Kennung oder Titel der Vorgänger-Initiative." + _MANY, field="successor_of"),
     )),
 )}
 _BY_SHEET = {normalise(s.sheet): s for s in SCHEMAS.values()}
@@ -370,14 +373,7 @@ class _Resolver:
         self.keys = territory_keys(store)
         self.indexes: dict[str, Names] = {}
         self.memo: dict[tuple[str, str], str | Unresolved] = {}
-        self.names: list[tuple[str, str]] = []
-        for row in store.select("SELECT ?b ?name WHERE { { ?b sg:administers ?t . ?t rdfs:label ?name } "
-                                "UNION { ?b sg:abbreviation ?name } FILTER(ISIRI(?b)) }"):
-            self.names.append((row["b"], str(row["name"])))
-        for row in store.select("SELECT ?i ?title WHERE { ?i dcterms:title ?title "
-                                "FILTER(STRSTARTS(STR(?i), STR(?prefix))) }",
-                                prefix=Literal(f"{BASE}id/initiative/")):
-            self.names.append((row["i"], str(row["title"])))
+        self.names = other_names(store)
 
     def territory(self, text: str, column: str) -> str:
         if text.isdigit():
@@ -847,3 +843,66 @@ def _cell(column: Column, value: Node) -> Any:
     if column.kind == "url":
         return iri
     return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def read_planned(name: str, data: bytes) -> list[dict[str, Any]]:
+    """The rows of an initiative table (CSV, XLSX or JSON, columns as in the template) as plain records keyed by
+    :attr:`Column.field`, for checking planned initiatives before they exist: several values as lists, dates
+    as dates; names stay as written (the caller resolves them). Columns it does not know are left out; a
+    row without id gets its row number.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read, or a date cell holds no date (with row, column and value).
+
+    Examples
+    --------
+    >>> read_planned("p.csv", "Titel;Themen;Beginn\\nDigitallotsen;KI | Smart Region;01.03.2025".encode())
+    [{'title': 'Digitallotsen', 'topics': ['KI', 'Smart Region'], 'start': datetime.date(2025, 3, 1), 'id': '2'}]
+    """
+    schema = SCHEMAS["initiative"]
+    sheet = _json_sheet(name, data) if name.lower().endswith(".json") else None
+    if sheet is None:
+        table = read_table(name, data)
+        sheet = next((s for s in table.sheets if _schema_for(s) is schema), table.sheets[0])
+    columns = {index: schema.column(header) for index, header in enumerate(sheet.header)}
+    records = []
+    for row in sheet.rows:
+        record: dict[str, Any] = {}
+        for index, column in columns.items():
+            raw = row.values[index]
+            if column is None or not column.field or raw is None or _text(raw) == "":
+                continue
+            if isinstance(raw, list):
+                record[column.field] = [_text(v) for v in raw if _text(v)]
+            elif column.kind in ("date", "year-or-date"):
+                try:
+                    record[column.field] = as_date(str(_date(raw, allow_year=True)), end=column.field == "end")
+                except _Bad as bad:
+                    raise InputError(name, f"{bad.reason} — {bad.suggestion}", line=row.number, field=column.header,
+                                     value=_text(raw)) from bad
+            elif column.many:
+                record[column.field] = [v for v in _SEPARATORS.split(_text(raw)) if v]
+            else:
+                record[column.field] = _text(raw)
+        record.setdefault("id", str(row.number))
+        records.append(record)
+    return records
+
+
+def _json_sheet(name: str, data: bytes) -> Sheet:
+    """A JSON object or list of objects as a sheet: keys as headers, objects as rows (numbered from 1)."""
+    import json
+
+    try:
+        loaded = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(name, f"Kein gültiges JSON: {error}") from error
+    items = loaded if isinstance(loaded, list) else [loaded]
+    if not all(isinstance(item, dict) for item in items):
+        raise InputError(name, "Erwartet wird ein JSON-Objekt oder eine Liste von Objekten (Schlüssel wie die "
+                               "Spalten der Vorlage)")
+    header = list(dict.fromkeys(str(key) for item in items for key in item))
+    return Sheet(name, header, [Row(number, [item.get(key) for key in header])
+                                for number, item in enumerate(items, start=1)])

@@ -33,7 +33,7 @@ from .context import AnalysisContext
 from .namespaces import BASE
 from .store import Store
 
-__all__ = ["KINDS", "Names", "Unresolved", "normalise", "resolve", "territory_keys"]
+__all__ = ["KINDS", "Names", "Unresolved", "normalise", "other_names", "resolve", "territory_keys"]
 
 # kind -> (IRI prefix of its entities, German word for it)
 KINDS: dict[str, tuple[str, str]] = {
@@ -154,3 +154,25 @@ def territory_keys(store: Store) -> dict[str, str]:
     """Official keys (AGS, Regionalschlüssel) of the territories, mapped to their IRIs."""
     rows = store.select("SELECT ?t ?k WHERE { ?t sg:ags|sg:regionalKey ?k }")
     return {str(row["k"]): row["t"] for row in rows}
+
+
+# Which other names people use: a body by its abbreviation or by the territory it administers ("Amt
+# Biesenthal-Barnim" for its Amtsverwaltung), an initiative by its title.
+_OTHER_NAMES = """
+SELECT ?item ?name WHERE {
+  { ?item sg:administers ?territory . ?territory rdfs:label ?name }
+  UNION { ?item sg:abbreviation ?name }
+  UNION { ?item dcterms:title ?name FILTER(STRSTARTS(STR(?item), "https://w3id.org/synergraph/id/initiative/")) }
+  FILTER(ISIRI(?item))
+}
+"""
+
+
+def other_names(store: Store) -> list[tuple[str, str]]:
+    """(IRI, name) pairs of the names besides the label: abbreviations and administered territories of
+    bodies, titles of initiatives; pass them as ``names`` to :func:`resolve` or :class:`Names`.
+
+    >>> other_names(Store.in_memory())
+    []
+    """
+    return [(row["item"], str(row["name"])) for row in store.select(_OTHER_NAMES)]

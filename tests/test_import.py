@@ -240,3 +240,23 @@ def test_imported_values_are_literal_text(store: Store) -> None:
     assert store.value("SELECT ?t WHERE { ?i dcterms:title ?t }", i=resource("initiative", "imp-text")) == title
     assert (resource("initiative", "imp-text"), DCTERMS.title, Literal(title, lang="de")) in set(
         store.triples(IMPORT_GRAPH))
+
+
+def test_the_pre_check_reads_the_same_files_as_the_import(fresh_store_dir: Path, tmp_path: Path) -> None:
+    """`synergraph check --input` takes the import's own files (CSV with German dates, XLSX from the template)
+    and reads them the same way; a cell that is no date is named with row, column and value."""
+    book = openpyxl.load_workbook(Path(__file__).parents[1] / "data" / "templates" / "initiativen.xlsx")
+    sheet = book["Initiativen"]
+    for column, value in enumerate(["plan-1", "Digitallotsen für Seniorinnen und Senioren", "Ehrenamtliche helfen "
+                                    "älteren Menschen mit Smartphone und Tablet.", None, None, None, "12064",
+                                    "Qualifizierung und Digitalkompetenz", datetime.date(2025, 3, 1)], start=1):
+        sheet.cell(row=2, column=column, value=value)
+    book.save(tmp_path / "geplant.xlsx")
+    found = cli("check", "--input", str(tmp_path / "geplant.xlsx"), "--format", "json", store=fresh_store_dir)
+    assert found.returncode == 1, found.stderr
+    assert any(r["initiative"].endswith("bsp-digitallotsen-senioren-maerkisch-oderland") for r in json.loads(found.stdout))
+    (tmp_path / "geplant.csv").write_bytes(INITIATIVES)
+    assert cli("check", "--input", str(tmp_path / "geplant.csv"), store=fresh_store_dir).returncode in (0, 1)
+    (tmp_path / "falsch.csv").write_bytes(csv_bytes(["Titel;Themen;Beginn", "Digitallotsen;Smart Region;Ende 2025"]))
+    wrong = cli("check", "--input", str(tmp_path / "falsch.csv"), store=fresh_store_dir)
+    assert wrong.returncode == 2 and "Zeile 2, Feld 'Beginn', Wert 'Ende 2025': Kein Datum" in wrong.stderr
