@@ -11,6 +11,10 @@ import datetime
 import hashlib
 import io
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -20,6 +24,7 @@ from rdflib import Literal, URIRef
 from synergraph.graph.history import HISTORY_GRAPH
 from synergraph.graph.importing import IMPORT_GRAPH, import_file, plan_import
 from synergraph.graph.namespaces import DCTERMS, SG, resource
+from synergraph.graph.seed import ensure_seeded
 from synergraph.graph.store import Store
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -247,9 +252,10 @@ def test_the_pre_check_reads_the_same_files_as_the_import(fresh_store_dir: Path,
     and reads them the same way; a cell that is no date is named with row, column and value."""
     book = openpyxl.load_workbook(Path(__file__).parents[1] / "data" / "templates" / "initiativen.xlsx")
     sheet = book["Initiativen"]
-    for column, value in enumerate(["plan-1", "Digitallotsen für Seniorinnen und Senioren", "Ehrenamtliche helfen "
-                                    "älteren Menschen mit Smartphone und Tablet.", None, None, None, "12064",
-                                    "Qualifizierung und Digitalkompetenz", datetime.date(2025, 3, 1)], start=1):
+    description = "Ehrenamtliche helfen älteren Menschen mit Smartphone und Tablet."
+    for column, value in enumerate(["plan-1", "Digitallotsen für Seniorinnen und Senioren", description, None, None,
+                                    None, "12064", "Qualifizierung und Digitalkompetenz", datetime.date(2025, 3, 1)],
+                                   start=1):
         sheet.cell(row=2, column=column, value=value)
     book.save(tmp_path / "geplant.xlsx")
     found = cli("check", "--input", str(tmp_path / "geplant.xlsx"), "--format", "json", store=fresh_store_dir)
@@ -260,3 +266,44 @@ def test_the_pre_check_reads_the_same_files_as_the_import(fresh_store_dir: Path,
     (tmp_path / "falsch.csv").write_bytes(csv_bytes(["Titel;Themen;Beginn", "Digitallotsen;Smart Region;Ende 2025"]))
     wrong = cli("check", "--input", str(tmp_path / "falsch.csv"), store=fresh_store_dir)
     assert wrong.returncode == 2 and "Zeile 2, Feld 'Beginn', Wert 'Ende 2025': Kein Datum" in wrong.stderr
+
+
+def test_an_import_killed_at_any_moment_leaves_all_or_nothing(fresh_store_dir: Path, tmp_path: Path) -> None:
+    """The import process is killed (SIGKILL) at different moments: afterwards the store holds either none
+    of the file's data and no record, or all three initiatives with every triple and their record."""
+    file = tmp_path / "initiativen.csv"
+    file.write_bytes(INITIATIVES)
+    expected: int | None = None
+    outcomes = []
+    exe = Path(sys.executable).with_name("synergraph")
+    # a whole import takes under a second here: kill it every 50 ms across that second, then let one finish
+    delays = [0.3 + 0.05 * step for step in range(12)] + [10.0]
+    for attempt, delay in enumerate(delays):
+        store_dir = tmp_path / f"store-{attempt}"
+        shutil.copytree(fresh_store_dir, store_dir)
+        process = subprocess.Popen([str(exe), "import", str(file), "--by", "redaktion"],
+                                   env={**os.environ, "SYNERGRAPH_STORE": str(store_dir)},
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            process.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        store = Store(store_dir)
+        triples, records = import_graph_size(store), history_size(store)
+        del store
+        if triples:
+            expected = expected or _complete_size(tmp_path)
+            assert triples == expected and records > 0, (delay, triples, records)
+        else:
+            assert records == 0, (delay, records)
+        outcomes.append(bool(triples))
+    assert not outcomes[0] and outcomes[-1], outcomes
+
+
+def _complete_size(tmp_path: Path) -> int:
+    store_dir = tmp_path / "complete"
+    store = Store(store_dir)
+    ensure_seeded(store, examples=True)
+    assert import_file(store, "initiativen.csv", INITIATIVES, "redaktion").written
+    return import_graph_size(store)
