@@ -27,6 +27,7 @@ __all__ = ["UploadTooLarge", "receive_upload", "router", "run_import"]
 
 router = APIRouter(prefix="/api", tags=["Import"])
 
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Room for the multipart envelope around a file of the largest accepted size.
 _ENVELOPE = 64 * 1024
 
@@ -81,7 +82,16 @@ async def run_import(request: Request, service: Service, name: str, data: bytes,
     return report
 
 
-@router.post("/import", summary="Tabelle importieren (CSV oder XLSX)",
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+_BODY = {"requestBody": {"required": True, "description": "Die Datei: als Rumpf oder als Formularfeld 'datei'",
+                         "content": {"text/csv": _BINARY, _XLSX: _BINARY, "application/octet-stream": _BINARY,
+                                     "multipart/form-data": {"schema": {
+                                         "type": "object", "required": ["datei"],
+                                         "properties": {"datei": {"type": "string", "format": "binary"},
+                                                        "probelauf": {"type": "boolean"}}}}}}}
+
+
+@router.post("/import", summary="Tabelle importieren (CSV oder XLSX)", openapi_extra=_BODY,
              responses={200: {"description": "Bericht: neu, geändert, beendet, unverändert"},
                         401: {"description": "Token fehlt"}, 403: {"description": "Token ungültig"},
                         413: {"description": "Datei zu groß"},
