@@ -151,3 +151,9 @@ def test_any_upload_body_gets_an_answer_not_a_server_error(service: Server, body
     url = service.url + ("/import" if page else "/api/import?probelauf=true&datei=x.csv")
     answer = httpx.post(url, content=body, headers=headers, timeout=60)
     assert answer.status_code < 500, answer.text[:300]
+
+
+def test_every_page_links_to_the_upload_page(service: Server) -> None:
+    """The site's navigation leads to /import, marked as the current page there."""
+    assert '<a href="/import">Import</a>' in httpx.get(service.url + "/query").text
+    assert '<a href="/import" aria-current="page">Import</a>' in httpx.get(service.url + "/import").text
