@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import URIRef
 
 from .history import HISTORY_GRAPH
@@ -283,7 +284,13 @@ def describe(store: Store, iri: str) -> ResourceView | None:
     >>> view = describe(store, "https://w3id.org/synergraph/id/territory/2")
     >>> [(link.predicate_label, link.target_label) for link in view.incoming]
     [('sg:within', '1')]
+    >>> describe(store, "no IRI") is None
+    True
     """
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return None  # not an IRI, so nothing the store can say about it
     node = URIRef(iri)
     if not store.ask(_KNOWN, item=node):
         return None
