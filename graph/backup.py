@@ -181,7 +181,9 @@ def canonical(quads: Iterable[ox.Quad]) -> ox.Dataset:
     True
     """
     dataset = ox.Dataset(quads)
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    if any(isinstance(term, ox.BlankNode) for quad in dataset
+           for term in (quad.subject, quad.object, quad.graph_name)):
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return dataset
 
 
