@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from synergraph import __version__
 
-from . import findings, health, importing, metrics, network, pages, rest
+from . import findings, health, history_api, importing, metrics, network, pages, rest, write
 from .service import Service
 from .sparql import description, graph_store, protocol
 from .sparql.exchange import QueryQueue
@@ -63,6 +63,8 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(rest.router)
     app.include_router(rest.search_router)
     app.include_router(findings.router)
+    app.include_router(write.router)
+    app.include_router(history_api.router)
     app.include_router(network.router)
     app.include_router(importing.router)
     app.include_router(protocol.router)

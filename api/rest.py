@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
-from synergraph.graph import catalog
+from synergraph.graph import catalog, editing
 from synergraph.graph.catalog import InvalidValue, NotFound
 from synergraph.graph.search import SearchIndex, index_path_for
 
@@ -341,11 +341,14 @@ def list_bodies(
 
 @router.get("/bodies/{slug}", response_model=BodyOut, summary="Eine Stelle")
 def get_body(
+    response: Response,
     slug: str = Path(description="Kurzname aus der IRI id/body/{slug}"),
     service: Service = Depends(get_service),
 ) -> Any:
-    """One organisation by the slug of its IRI."""
-    return BodyOut.model_validate(catalog.body(service.store, slug))
+    """One organisation by the slug of its IRI (``ETag`` for changes with If-Match)."""
+    found = BodyOut.model_validate(catalog.body(service.store, slug))
+    response.headers["ETag"] = editing.etag(service.store, found.iri) or ""
+    return found
 
 
 @router.get("/territories", response_model=TerritoryPage, summary="Gebiete")
@@ -443,11 +446,14 @@ def list_initiatives(
 
 @router.get("/initiatives/{slug}", response_model=InitiativeDetailOut, summary="Eine Initiative")
 def get_initiative(
+    response: Response,
     slug: str = Path(description="Kurzname aus der IRI id/initiative/{slug}"),
     service: Service = Depends(get_service),
 ) -> Any:
-    """One initiative with its key figures."""
-    return InitiativeDetailOut.model_validate(catalog.initiative(service.store, slug))
+    """One initiative with its key figures (``ETag`` for changes with If-Match)."""
+    found = InitiativeDetailOut.model_validate(catalog.initiative(service.store, slug))
+    response.headers["ETag"] = editing.etag(service.store, found.iri) or ""
+    return found
 
 
 # -- search ----------------------------------------------------------------------------------------
