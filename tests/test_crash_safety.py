@@ -1,4 +1,4 @@
-"""An operator's machine dies in the middle of a restore or a large load: after the restart the store
+"""An operator's machine dies in the middle of a restore, a large load or an import: after the restart the store
 is exactly as before or exactly as after, never something in between, and the service starts.
 
 Each case runs the real command once to measure how long it takes, then kills it with SIGKILL at 20
@@ -152,4 +152,45 @@ def test_a_large_load_killed_at_any_point_leaves_the_old_or_the_loaded_store(bef
         return "after"
 
     outcomes = _kill_at_points(before_dir, tmp_path / "arbeit", ("load", str(large)), classify)
+    assert outcomes["before"] >= 1 and outcomes["after"] >= 1, outcomes
+
+
+def test_an_import_killed_at_any_point_leaves_the_old_or_the_imported_store(before_dir: Path,
+                                                                           tmp_path: Path) -> None:
+    """SIGKILL during 'synergraph import' of 1,500 initiatives at 20 points: none or all, with one record."""
+    template = (Path(__file__).parent / "data" / "import" / "initiativen.csv").read_text(encoding="utf-8-sig")
+    header, row = template.splitlines()[:2]
+    rows = []
+    for number in range(1500):
+        cells = row.split(";")
+        cells[0], cells[1] = f"imp-abbruch-{number}", f"Digitallotsen Welle {number}"
+        rows.append(";".join(cells))
+    table = tmp_path / "viele.csv"
+    table.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    reference = tmp_path / "referenz"
+    shutil.copytree(before_dir, reference)
+    done = _command("import", str(table), store=reference)
+    _, errors = done.communicate(timeout=600)
+    assert done.returncode == 0, errors
+    before = _state(before_dir)
+    imported = _without(_state(reference), HISTORY_GRAPH)
+    activity = (ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                ox.NamedNode("http://www.w3.org/ns/prov#Activity"))
+
+    def count(state: ox.Dataset) -> int:
+        return sum(1 for q in state.quads_for_graph_name(ox.NamedNode(HISTORY_GRAPH))
+                   if (q.predicate, q.object) == activity)
+
+    recorded_before = count(before)
+
+    def classify(state: ox.Dataset) -> str:
+        if state == before:
+            return "before"
+        if _without(state, HISTORY_GRAPH) != imported:
+            return "in between (data)"
+        if count(state) != recorded_before + 1:
+            return "in between (history)"
+        return "after"
+
+    outcomes = _kill_at_points(before_dir, tmp_path / "arbeit", ("import", str(table)), classify)
     assert outcomes["before"] >= 1 and outcomes["after"] >= 1, outcomes
