@@ -129,3 +129,23 @@ def test_an_initiative_is_created_and_ended_as_completed(editing_server: Server)
     assert ended.status_code == 200, ended.text
     read = httpx.get(editing_server.url + "/api/initiatives/ki-lotsen-barnim").json()
     assert read["end_date"] == "2025-12-31" and read["status"]["label"].lower().startswith("abgeschlossen")
+
+
+def test_an_entity_of_the_shipped_data_can_be_changed_and_its_page_shows_it(editing_server: Server) -> None:
+    """A responsibility from the example data gets another holder; its page lists the change."""
+    query = ("SELECT ?r WHERE { GRAPH <https://w3id.org/synergraph/graph/beispiele> { ?r a sg:Responsibility ; "
+             "sg:role role:federfuehrend } } ORDER BY ?r LIMIT 1")
+    iri = httpx.get(editing_server.url + "/sparql", params={"query": query},
+                    headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"][0]["r"]["value"]
+    slug = iri.rsplit("/", 1)[1]
+    read = httpx.get(editing_server.url + "/api/responsibilities", params={"limit": 1000}).json()
+    item = next(i for i in read["items"] if i["iri"] == iri)
+    changed = httpx.put(editing_server.url + f"/api/responsibilities/{slug}", headers={
+        **AUTH, "If-Match": _history(editing_server, iri).headers["etag"]}, json={
+        "slug": slug, "holder": "ki-stabsstelle-barnim", "topic": item["topic"]["iri"].rsplit("/", 1)[1],
+        "territory": "12060", "role": "federfuehrend", "source": "beispieldaten"})
+    assert changed.status_code == 200, changed.text
+    again = httpx.get(editing_server.url + "/api/responsibilities", params={"holder": "ki-stabsstelle-barnim"}).json()
+    assert iri in [i["iri"] for i in again["items"]]
+    page = httpx.get(editing_server.url + f"/id/responsibility/{slug}", headers={"Accept": "text/html"}).text
+    assert "redaktion" in page
