@@ -35,6 +35,7 @@ from .duplicates import DEFAULT_THRESHOLD, DuplicateIndex, duplicates
 from .namespaces import BASE, GRAPH, SG
 from .overlaps import overlaps
 from .projections import DEFAULT_SEED, network_findings
+from .queries import load_query
 from .store import Store
 
 __all__ = ["DECISIONS_GRAPH", "FINDINGS_GRAPH", "Decision", "RunSummary", "decide", "decisions", "finding_id",
@@ -143,10 +144,7 @@ def run(store: Store, *, threshold: float = DEFAULT_THRESHOLD, index: DuplicateI
 
 def decisions(store: Store) -> dict[str, Decision]:
     """The decisions on findings, keyed by finding IRI."""
-    rows = store.select(
-        "SELECT ?finding ?value ?reason ?token ?date WHERE { GRAPH <" + DECISIONS_GRAPH + "> {"
-        " ?d sg:decisionOn ?finding ; sg:decision ?value ; sg:reason ?reason ; sg:decidedBy ?token ;"
-        " dcterms:date ?date } }")
+    rows = store.select(load_query("finding-decisions"), decisions=URIRef(DECISIONS_GRAPH))
     names = {str(v): k for k, v in DECISIONS.items()}
     return {row["finding"]: Decision(row["finding"], names.get(row["value"], row["value"]), str(row["reason"]),
                                      str(row["token"]), str(row["date"])) for row in rows}

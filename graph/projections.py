@@ -38,6 +38,7 @@ import networkx as nx
 
 from .context import AnalysisContext, as_date, valid_on
 from .namespaces import SG
+from .queries import load_query
 from .store import Store
 
 __all__ = [
@@ -63,36 +64,6 @@ __all__ = [
 DEFAULT_SEED = 42
 BODY, OTHER = 0, 1  # the networkx ``bipartite`` node attribute: bodies are side 0
 
-# Which bodies take part in which initiatives (as lead, partner or funder), with the initiative's
-# dates, its German title and the series it is an edition of?
-PARTICIPATION_QUERY = """
-SELECT ?body ?initiative ?role ?title ?startDate ?endDate ?series WHERE {
-  VALUES (?property ?role) { (sg:leadBody "lead") (sg:partner "partner") (sg:funder "funder") }
-  ?initiative ?property ?body .
-  OPTIONAL { ?initiative dcterms:title ?title FILTER(LANGMATCHES(LANG(?title), "de") || LANG(?title) = "") }
-  OPTIONAL { ?initiative sg:startDate ?startDate }
-  OPTIONAL { ?initiative sg:endDate ?endDate }
-  OPTIONAL { ?initiative dcterms:isPartOf ?series }
-}
-"""
-
-# Which topics (or territories: ?link is bound to sg:topic or sg:territory) is each body linked to,
-# through a responsibility it holds (?role is the role IRI) or an initiative it takes part in
-# (?role is "lead", "partner" or "funder"), and from when until when?
-BODY_LINK_QUERY = """
-SELECT ?body ?target ?via ?role ?from ?until WHERE {
-  {
-    ?via a sg:Responsibility ; sg:holder ?body ; ?link ?target ; sg:role ?role .
-    OPTIONAL { ?via sg:validFrom ?from }
-    OPTIONAL { ?via sg:validUntil ?until }
-  } UNION {
-    VALUES (?property ?role) { (sg:leadBody "lead") (sg:partner "partner") (sg:funder "funder") }
-    ?via ?property ?body ; ?link ?target .
-    OPTIONAL { ?via sg:startDate ?from }
-    OPTIONAL { ?via sg:endDate ?until }
-  }
-}
-"""
 
 def _local(iri: str) -> str:
     return re.split(r"[/#]", iri)[-1]
@@ -132,7 +103,7 @@ def body_topic_graph(store: Store, as_of: datetime.date | None = None,
     '2025-01-01'
     """
     context = context or AnalysisContext(store)
-    return _bipartite(store.select(BODY_LINK_QUERY, link=SG.topic), "topic", context, as_of)
+    return _bipartite(store.select(load_query("body-links"), link=SG.topic), "topic", context, as_of)
 
 
 def body_territory_graph(store: Store, as_of: datetime.date | None = None,
@@ -147,7 +118,7 @@ def body_territory_graph(store: Store, as_of: datetime.date | None = None,
     0
     """
     context = context or AnalysisContext(store)
-    return _bipartite(store.select(BODY_LINK_QUERY, link=SG.territory), "territory", context, as_of)
+    return _bipartite(store.select(load_query("body-links"), link=SG.territory), "territory", context, as_of)
 
 
 def participation_graph(store: Store, as_of: datetime.date | None = None,
@@ -167,7 +138,7 @@ def participation_graph(store: Store, as_of: datetime.date | None = None,
     context = context or AnalysisContext(store)
     roles: dict[tuple[str, str], set[str]] = defaultdict(set)
     titles: dict[str, str] = {}
-    for row in store.select(PARTICIPATION_QUERY):
+    for row in store.select(load_query("body-participation")):
         if not valid_on(as_of, as_date(row.get("startDate")), as_date(row.get("endDate"), end=True)):
             continue
         undertaking = row.get("series") or row["initiative"]
