@@ -107,7 +107,7 @@ class ProblemRoute(APIRoute):
             except RequestValidationError as error:
                 return _validation_problem(error)
             except NotFound as error:
-                return _problem(404, "Nicht gefunden", str(error))
+                return _problem(404, "Nicht gefunden", str(error), "as_of" if error.as_of else None)
             except InvalidValue as error:
                 return _problem(422, "Ungültiger Parameter", str(error), error.parameter, error.allowed)
 
@@ -155,6 +155,8 @@ class BodyOut(_Model):
     territory: RefOut | None
     parent: RefOut | None
     homepage: str | None
+    valid_from: str | None = Field(None, description="Erster Tag der Gültigkeit")
+    valid_until: str | None = Field(None, description="Letzter Tag (z. B. einer aufgelösten Amtsverwaltung)")
 
 
 class TerritoryOut(_Model):
@@ -320,6 +322,7 @@ def _page(model: type[PageOut[Any]], page: catalog.Page[Any]) -> Any:
 Limit = Query(50, ge=1, le=1000, description="Höchstzahl der Einträge dieser Seite")
 Offset = Query(0, ge=0, description="Wie viele Einträge übersprungen werden")
 AsOf = Query(None, description="Stichtag JJJJ-MM-TT: nur was an diesem Tag gilt")
+AsOfOne = Query(None, description="Stichtag JJJJ-MM-TT: 404, wenn es an diesem Tag nicht galt (ohne: auch Beendetes)")
 
 
 # -- routes ----------------------------------------------------------------------------------------
@@ -330,24 +333,37 @@ def list_bodies(
     level: str | None = Query(None, description="Ebene: bund, land, kreis, amt, gemeinde"),
     type: str | None = Query(None, description="Klasse, z. B. StateMinistry, AmtAdministration"),
     q: str | None = Query(None, description="Teil der Bezeichnung oder Abkürzung"),
+    as_of: datetime.date | None = Query(
+        None, description="Stichtag JJJJ-MM-TT: nur Stellen, die an diesem Tag bestanden (Standard: heute)"
+    ),
     limit: int = Limit,
     offset: int = Offset,
     service: Service = Depends(get_service),
 ) -> Any:
-    """Organisations, filtered by level, class and a part of their name."""
-    found = catalog.bodies(service.store, level=level, type=type, q=q, limit=limit, offset=offset)
+    """Organisations existing on a day (default today), filtered by level, class and a part of their name.
+
+    An ended body (e.g. the administration of a dissolved Amt) is listed only for days before its end.
+    """
+    found = catalog.bodies(
+        service.store, level=level, type=type, q=q, as_of=as_of or datetime.date.today(), limit=limit, offset=offset
+    )
     return _page(BodyPage, found)
+
+
+def _with_etag(response: Response, service: Service, iri: str) -> None:
+    response.headers["ETag"] = editing.etag(service.store, iri) or ""
 
 
 @router.get("/bodies/{slug}", response_model=BodyOut, summary="Eine Stelle")
 def get_body(
     response: Response,
     slug: str = Path(description="Kurzname aus der IRI id/body/{slug}"),
+    as_of: datetime.date | None = AsOfOne,
     service: Service = Depends(get_service),
 ) -> Any:
     """One organisation by the slug of its IRI (``ETag`` for changes with If-Match)."""
-    found = BodyOut.model_validate(catalog.body(service.store, slug))
-    response.headers["ETag"] = editing.etag(service.store, found.iri) or ""
+    found = BodyOut.model_validate(catalog.body(service.store, slug, as_of=as_of))
+    _with_etag(response, service, found.iri)
     return found
 
 
@@ -415,6 +431,19 @@ def list_responsibilities(
     )
 
 
+@router.get("/responsibilities/{slug}", response_model=ResponsibilityOut, summary="Eine Zuständigkeit")
+def get_responsibility(
+    response: Response,
+    slug: str = Path(description="Kurzname aus der IRI id/responsibility/{slug}"),
+    as_of: datetime.date | None = AsOfOne,
+    service: Service = Depends(get_service),
+) -> Any:
+    """One responsibility by the slug of its IRI (``ETag`` for changes with If-Match)."""
+    found = ResponsibilityOut.model_validate(catalog.responsibility(service.store, slug, as_of=as_of))
+    _with_etag(response, service, found.iri)
+    return found
+
+
 @router.get("/initiatives", response_model=InitiativePage, summary="Initiativen")
 def list_initiatives(
     topic: str | None = Query(None, description="Thema (Kurzname); untergeordnete Themen zählen mit"),
@@ -448,11 +477,12 @@ def list_initiatives(
 def get_initiative(
     response: Response,
     slug: str = Path(description="Kurzname aus der IRI id/initiative/{slug}"),
+    as_of: datetime.date | None = AsOfOne,
     service: Service = Depends(get_service),
 ) -> Any:
     """One initiative with its key figures (``ETag`` for changes with If-Match)."""
-    found = InitiativeDetailOut.model_validate(catalog.initiative(service.store, slug))
-    response.headers["ETag"] = editing.etag(service.store, found.iri) or ""
+    found = InitiativeDetailOut.model_validate(catalog.initiative(service.store, slug, as_of=as_of))
+    _with_etag(response, service, found.iri)
     return found
 
 

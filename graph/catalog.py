@@ -59,6 +59,7 @@ __all__ = [
     "initiatives",
     "page_path",
     "responsibilities",
+    "responsibility",
     "snapshot",
     "store_fingerprint",
     "territories",
@@ -74,7 +75,7 @@ _INITIATIVE_CLASS = str(SG.Initiative)
 
 
 class NotFound(LookupError):
-    """A key or slug names nothing in the store.
+    """A key or slug names nothing in the store (or nothing valid on the day asked for).
 
     Attributes
     ----------
@@ -82,12 +83,23 @@ class NotFound(LookupError):
         German name of what was looked for ("Gebiet", "Stelle", "Initiative").
     key : str
         The key as given.
+    as_of : date or None
+        The day asked for, when the thing is known but was not valid on it.
+
+    Examples
+    --------
+    >>> print(NotFound("Stelle", "amt-alt", datetime.date(2026, 6, 1)))
+    Stelle 'amt-alt' galt am 2026-06-01 nicht.
     """
 
-    def __init__(self, kind: str, key: str) -> None:
+    def __init__(self, kind: str, key: str, as_of: datetime.date | None = None) -> None:
         self.kind = kind
         self.key = key
-        super().__init__(f"{kind} '{key}' ist nicht bekannt.")
+        self.as_of = as_of
+        if as_of is None:
+            super().__init__(f"{kind} '{key}' ist nicht bekannt.")
+        else:
+            super().__init__(f"{kind} '{key}' galt am {as_of.isoformat()} nicht.")
 
 
 class InvalidValue(ValueError):
@@ -149,6 +161,8 @@ class Body:
     territory: Ref | None
     parent: Ref | None
     homepage: str | None
+    valid_from: str | None = None
+    valid_until: str | None = None
 
 
 @dataclass(frozen=True)
@@ -586,6 +600,8 @@ def _bodies(store: Store, snap: Snapshot, **bindings: Any) -> list[Body]:
                 territory=snap.ref(row["spatial"]) if "spatial" in row else None,
                 parent=snap.ref(row["parent"]) if "parent" in row else None,
                 homepage=row.get("homepage"),
+                valid_from=_iso(row.get("validFrom")),
+                valid_until=_iso(row.get("validUntil")),
             )
         )
     result.sort(key=lambda b: (_fold(b.label), b.iri))
@@ -597,10 +613,12 @@ def bodies(
     level: str | None = None,
     type: str | None = None,
     q: str | None = None,
+    as_of: datetime.date | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> Page[Body]:
-    """Organisations, optionally of one level, one type (with its subclasses) or matching ``q``.
+    """Organisations, optionally of one level, one type (with its subclasses), matching ``q`` or valid
+    on a day.
 
     Parameters
     ----------
@@ -611,6 +629,9 @@ def bodies(
         Class name below org:FormalOrganization, e.g. ``StateMinistry``.
     q : str, optional
         Part of the label or abbreviation (case, umlauts and ß folded).
+    as_of : date, optional
+        Only bodies valid on this day (``sg:validFrom``/``sg:validUntil``; a dissolved
+        administration has its last day). None: at any time.
     limit, offset : int
         The page.
 
@@ -641,16 +662,19 @@ def bodies(
             or needle in _fold(b.abbreviation or "")
             or needle in _fold(b.label_en or "")
         ]
+    if as_of:
+        found = [b for b in found if _valid_on(as_of, b.valid_from, b.valid_until)]
     return _paginate(found, limit, offset)
 
 
-def body(store: Store, slug: str) -> Body:
-    """One organisation by the slug of its IRI (``id/body/{slug}``).
+def body(store: Store, slug: str, as_of: datetime.date | None = None) -> Body:
+    """One organisation by the slug of its IRI (``id/body/{slug}``); an ended one too, unless
+    ``as_of`` names a day on which it was not valid.
 
     Raises
     ------
     NotFound
-        No organisation has this slug.
+        No organisation has this slug, or it was not valid on ``as_of``.
 
     Examples
     --------
@@ -662,7 +686,10 @@ def body(store: Store, slug: str) -> Body:
     """
     snap = snapshot(store)
     iri = _body_iri(snap, slug)
-    return _bodies(store, snap, body=URIRef(iri))[0]
+    found = _bodies(store, snap, body=URIRef(iri))[0]
+    if not _valid_on(as_of, found.valid_from, found.valid_until):
+        raise NotFound("Stelle", slug, as_of)
+    return found
 
 
 # -- territories -----------------------------------------------------------------------------------
@@ -818,6 +845,26 @@ def topics(store: Store) -> list[Topic]:
 # -- responsibilities ------------------------------------------------------------------------------
 
 
+def _responsibility(snap: Snapshot, row: dict[str, Any], inherited: bool = False) -> Responsibility:
+    return Responsibility(
+        iri=row["responsibility"],
+        label=snap.label(row["responsibility"])
+        or f"{snap.ref(row['holder']).label}: {snap.ref(row['topic']).label}",
+        label_en=snap.label(row["responsibility"], "en"),
+        page=page_path(row["responsibility"]),
+        holder=snap.ref(row["holder"]),
+        topic=snap.ref(row["topic"]),
+        territory=snap.ref(row["territory"]),
+        role=snap.ref(row["role"]),
+        valid_from=_iso(row.get("validFrom")),
+        valid_until=_iso(row.get("validUntil")),
+        known_valid_on=_iso(row.get("knownValidOn")),
+        legal_basis=row.get("legalBasis"),
+        source=snap.ref(row["source"]) if "source" in row else None,
+        inherited=inherited,
+    )
+
+
 def responsibilities(
     store: Store,
     topic: str | None = None,
@@ -883,33 +930,40 @@ def responsibilities(
             continue
         if not _valid_on(as_of, row.get("validFrom"), row.get("validUntil")):
             continue
-        found.append(
-            (
-                places.index(row["territory"]) if places else 0,
-                Responsibility(
-                    iri=row["responsibility"],
-                    label=snap.label(row["responsibility"])
-                    or f"{snap.ref(row['holder']).label}: {snap.ref(row['topic']).label}",
-                    label_en=snap.label(row["responsibility"], "en"),
-                    page=page_path(row["responsibility"]),
-                    holder=snap.ref(row["holder"]),
-                    topic=snap.ref(row["topic"]),
-                    territory=snap.ref(row["territory"]),
-                    role=snap.ref(row["role"]),
-                    valid_from=_iso(row.get("validFrom")),
-                    valid_until=_iso(row.get("validUntil")),
-                    known_valid_on=_iso(row.get("knownValidOn")),
-                    legal_basis=row.get("legalBasis"),
-                    source=snap.ref(row["source"]) if "source" in row else None,
-                    inherited=places is not None and row["territory"] != places[0],
-                ),
-            )
-        )
+        inherited = places is not None and row["territory"] != places[0]
+        found.append((places.index(row["territory"]) if places else 0, _responsibility(snap, row, inherited)))
     unique = {r.iri: (depth, r) for depth, r in found}
     ordered = sorted(
         unique.values(), key=lambda d: (d[0], _fold(d[1].topic.label), _fold(d[1].holder.label), d[1].iri)
     )
     return _paginate([r for _, r in ordered], limit, offset)
+
+
+def responsibility(store: Store, slug: str, as_of: datetime.date | None = None) -> Responsibility:
+    """One responsibility by the slug of its IRI (``id/responsibility/{slug}``); an ended one too,
+    unless ``as_of`` names a day on which it was not valid.
+
+    Raises
+    ------
+    NotFound
+        No responsibility has this slug, or it was not valid on ``as_of``.
+
+    Examples
+    --------
+    >>> try:
+    ...     responsibility(Store.in_memory(), "ki-barnim")
+    ... except NotFound as error:
+    ...     print(error)
+    Zuständigkeit 'ki-barnim' ist nicht bekannt.
+    """
+    snap = snapshot(store)
+    iri = URIRef(resource("responsibility", slug))
+    rows = store.select(load_query("responsibilities"), responsibility=iri)
+    if not rows:
+        raise NotFound("Zuständigkeit", slug)
+    if not _valid_on(as_of, rows[0].get("validFrom"), rows[0].get("validUntil")):
+        raise NotFound("Zuständigkeit", slug, as_of)
+    return _responsibility(snap, rows[0])
 
 
 # -- initiatives -----------------------------------------------------------------------------------
@@ -1036,13 +1090,14 @@ def initiatives(
     return _paginate(found, limit, offset)
 
 
-def initiative(store: Store, slug: str) -> InitiativeDetail:
-    """One initiative by its slug, with key figures, predecessor and series.
+def initiative(store: Store, slug: str, as_of: datetime.date | None = None) -> InitiativeDetail:
+    """One initiative by its slug, with key figures, predecessor and series; a completed one too,
+    unless ``as_of`` names a day on which it was not running (start and end date).
 
     Raises
     ------
     NotFound
-        No initiative has this slug.
+        No initiative has this slug, or it was not running on ``as_of``.
 
     Examples
     --------
@@ -1057,6 +1112,8 @@ def initiative(store: Store, slug: str) -> InitiativeDetail:
     if not snap.is_a(iri, _INITIATIVE_CLASS):
         raise NotFound("Initiative", slug)
     item, row, _ = _initiatives(store, snap, initiative=URIRef(iri))[0]
+    if not _valid_on(as_of, row.get("startDate"), row.get("endDate")):
+        raise NotFound("Initiative", slug, as_of)
     figures: dict[str, KeyFigure] = {}
     for fig in store.select(load_query("key_figures"), initiative=URIRef(iri)):
         value = fig.get("value")

@@ -92,6 +92,7 @@ ENDPOINTS = [
     "/api/territories/{key}",
     "/api/topics",
     "/api/responsibilities",
+    "/api/responsibilities/{slug}",
     "/api/initiatives",
     "/api/initiatives/{slug}",
     "/api/search",
@@ -108,8 +109,12 @@ def test_the_openapi_document_describes_every_endpoint(server: Server) -> None:
         names = {p["name"] for p in operation.get("parameters", [])}
         if "{" not in path and path != "/api/topics":
             assert {"limit", "offset"} <= names, path
-    for path in ("/api/bodies/{slug}", "/api/territories/{key}", "/api/initiatives/{slug}"):
+    for path in ("/api/bodies/{slug}", "/api/territories/{key}", "/api/responsibilities/{slug}",
+                 "/api/initiatives/{slug}"):
         assert "404" in document["paths"][path]["get"]["responses"]
+    for path in ("/api/bodies", "/api/bodies/{slug}", "/api/responsibilities/{slug}", "/api/initiatives",
+                 "/api/initiatives/{slug}"):
+        assert "as_of" in {p["name"] for p in document["paths"][path]["get"]["parameters"]}, path
     assert {"parameter", "detail", "status", "title"} <= set(
         document["components"]["schemas"]["Problem"]["properties"]
     )
@@ -288,6 +293,29 @@ def test_responsibilities_by_role_holder_and_day(server: Server, facts: Graph) -
             assert item[key] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", item[key])
 
 
+def test_one_responsibility_by_its_address_with_the_etag_for_changes(server: Server, facts: Graph) -> None:
+    """A responsibility that ended in 2023 can still be read at its own address, with the fields of the
+    list and the ETag a change needs; asked for a day after its end it is 404."""
+    ended = [r for r in facts.subjects(RDF.type, SG.Responsibility)
+             if (end := facts.value(r, SG.validUntil)) is not None and end.toPython() < datetime.date.today()]
+    assert ended, "the example data hold a responsibility that has ended"
+    iri = str(ended[0])
+    slug = iri.rsplit("/", 1)[1]
+    response = httpx.get(server.url + "/api/responsibilities/" + slug)
+    assert response.status_code == 200, response.text
+    one = response.json()
+    assert one["iri"] == iri and one["valid_until"] == str(facts.value(ended[0], SG.validUntil))
+    assert one["holder"]["iri"] == str(facts.value(ended[0], SG.holder))
+    listed = next(item for item in every(server, "/api/responsibilities", role=one["role"]["iri"].rsplit("/", 1)[1])
+                  if item["iri"] == iri)
+    assert listed == one
+    history = httpx.get(server.url + "/api/history", params={"entity": iri})
+    assert response.headers["etag"] == history.headers["etag"] and response.headers["etag"].startswith('"')
+    day_after = (facts.value(ended[0], SG.validUntil).toPython() + datetime.timedelta(days=1)).isoformat()
+    assert httpx.get(server.url + "/api/responsibilities/" + slug, params={"as_of": day_after}).status_code == 404
+    assert httpx.get(server.url + "/api/responsibilities/gibt-es-nicht").status_code == 404
+
+
 # -- initiatives ---------------------------------------------------------------------------------------
 
 
@@ -334,6 +362,24 @@ def test_one_initiative_with_its_title(server: Server, facts: Graph) -> None:
     }
     assert all(f["page"] == f["iri"].removeprefix(BASE[:-1]) for f in body["key_figures"])
     assert body["start_date"] is None or re.fullmatch(r"\d{4}(-\d{2}-\d{2})?", body["start_date"])
+
+
+def test_an_initiative_as_of_a_day_outside_its_running_time(server: Server, facts: Graph) -> None:
+    """An initiative that has ended is listed and readable for a day while it ran, not for a day after."""
+    ended = sorted(i for i in initiatives_in(facts)
+                   if (end := facts.value(i, SG.endDate)) is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(end))
+                   and datetime.date.fromisoformat(str(end)) < datetime.date.today())
+    assert ended, "the seed data hold an initiative that has ended"
+    initiative = ended[0]
+    slug = str(initiative).rsplit("/", 1)[1]
+    last = datetime.date.fromisoformat(str(facts.value(initiative, SG.endDate)))
+    later = (last + datetime.timedelta(days=1)).isoformat()
+    assert get(server, "/api/initiatives/" + slug, as_of=last.isoformat())["iri"] == str(initiative)
+    assert str(initiative) in iris(every(server, "/api/initiatives", as_of=last.isoformat()))
+    refused = httpx.get(server.url + "/api/initiatives/" + slug, params={"as_of": later})
+    assert refused.status_code == 404 and refused.json()["parameter"] == "as_of"
+    assert str(initiative) not in iris(every(server, "/api/initiatives", as_of=later))
+    assert get(server, "/api/initiatives/" + slug)["iri"] == str(initiative)
 
 
 # -- errors --------------------------------------------------------------------------------------------
