@@ -43,6 +43,7 @@ import pyoxigraph as ox
 from .errors import InputError
 from .history import history_record
 from .namespaces import PREFIXES
+from .remote import RemoteEngine, is_endpoint_url
 from .store import Store, StoreLocked
 
 __all__ = [
@@ -100,23 +101,27 @@ def _partial(path: Path) -> Path:
     return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
 
 
-def _reader(source: Store | Path) -> ox.Store:
-    """The engine to read ``source`` from: the opened store itself, or an on-disk store folder opened
-    for writing when it is free and read-only beside a running service otherwise."""
+def _reader(source: Store | Path | str) -> ox.Store | RemoteEngine:
+    """The engine to read ``source`` from: the opened store itself, the SPARQL endpoint a URL names,
+    or an on-disk store folder opened read-only (also beside a running service)."""
     if isinstance(source, Store):
         return source.engine
+    if is_endpoint_url(source):
+        return RemoteEngine(str(source))
+    source = Path(source)
     if not (source / "CURRENT").is_file():
         raise InputError(source, "Kein Synergraph-Speicher (Oxigraph-Ordner) an diesem Ort")
     return ox.Store.read_only(str(source))
 
 
-def export(source: Store | Path, target: Path, format: str | None = None) -> ExportResult:
+def export(source: Store | Path | str, target: Path, format: str | None = None) -> ExportResult:
     """Write every quad of the store, all named graphs and the history, to ``target``.
 
     Parameters
     ----------
-    source : Store or Path
-        An opened store, or the folder of one (also while ``synergraph serve`` holds it open).
+    source : Store, Path or str
+        An opened store, the folder of one (also while ``synergraph serve`` holds it open), or the URL
+        of the SPARQL endpoint that holds the store (read with one query).
     target : Path
         The file to write; it is replaced only once the export is complete.
     format : {"trig", "nquads"}, optional
@@ -241,7 +246,7 @@ def restore(store: Store, source: Path, agent: str) -> RestoreResult:
                          time.monotonic() - started)
 
 
-def backup(store_folder: Path, target: Path) -> BackupResult:
+def backup(store_folder: Path | str, target: Path) -> BackupResult:
     """A consistent copy of the store in the new folder ``target``, also while the service runs.
 
     A free store is copied by the engine's checkpoint (hard links on the same file system); a store
@@ -251,9 +256,19 @@ def backup(store_folder: Path, target: Path) -> BackupResult:
     Raises
     ------
     InputError
-        ``target`` exists already, or ``store_folder`` is no store.
+        ``target`` exists already, ``store_folder`` is no store, or it is the URL of a SPARQL
+        endpoint (whose server makes its own backups; :func:`export` reads it).
+
+    >>> backup("http://127.0.0.1:7878/query", Path("sicherung"))
+    Traceback (most recent call last):
+    ...
+    synergraph.graph.errors.InputError: http://127.0.0.1:7878/query: Ein Speicher auf einem SPARQL-Server wird mit 'synergraph export' oder den Mitteln des Servers gesichert, nicht als Ordner
     """
     started = time.monotonic()
+    if is_endpoint_url(store_folder):
+        raise InputError(store_folder, "Ein Speicher auf einem SPARQL-Server wird mit 'synergraph export' oder den "
+                                       "Mitteln des Servers gesichert, nicht als Ordner")
+    store_folder = Path(store_folder)
     if not (store_folder / "CURRENT").is_file():
         raise InputError(store_folder, "Kein Synergraph-Speicher (Oxigraph-Ordner) an diesem Ort")
     if target.exists():

@@ -161,6 +161,14 @@ class RemoteEngine:
                           object if object is not None else row["o"],
                           graph_name if graph_name is not None else (row["g"] or ox.DefaultGraph()))
 
+    def __iter__(self) -> Iterator[ox.Quad]:
+        """Every quad of the store, the default graph and all named graphs."""
+        return self.quads_for_pattern(None, None, None)
+
+    def dump(self, output: str, format: ox.RdfFormat, *, prefixes: Mapping[str, str] | None = None) -> None:
+        """Like ``pyoxigraph.Store.dump`` of the whole dataset: every quad, read with one query."""
+        ox.serialize(iter(self), output, format, prefixes=prefixes)
+
     def __len__(self) -> int:
         rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
         return int(next(iter(rows))["n"].value)

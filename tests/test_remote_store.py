@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
-from conftest import Server
+from conftest import Server, cli
 from test_analyst_sparql import *
 from test_rest_api import *
 from test_sparql_updates import *
@@ -65,3 +66,30 @@ def test_a_query_longer_than_its_limit_is_cut(server: Server) -> None:
     response = httpx.get(server.url + "/sparql", params={"query": runaway, "timeout": "1"}, timeout=30)
     assert response.status_code == 503 and "Zeitlimit" in response.json()["detail"]
     assert httpx.get(server.url + "/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
+
+
+def test_an_operator_exports_the_server_store_and_restores_it_into_another(server: Server, oxigraph: OxigraphServer,
+                                                                             tmp_path: Path) -> None:
+    """Export reads the endpoint with one query; restore replaces a second server's data in one update
+    and reads it back; a folder backup of a server is refused with a pointer to export (exit 2)."""
+    exported = cli("export", "--format", "nquads", str(tmp_path / "server.nq"), store=oxigraph.url + "/query")
+    assert exported.returncode == 0, exported.stderr
+    quads = (tmp_path / "server.nq").read_text(encoding="utf-8").count("\n")
+    assert quads > 10_000 and f"{quads} Quads" in exported.stdout
+
+    other = OxigraphServer(timeout_seconds=30)
+    try:
+        restored = cli("restore", str(tmp_path / "server.nq"), "--by", "betrieb", store=other.url + "/query")
+        assert restored.returncode == 0, restored.stderr
+        assert "(isomorph)" in restored.stdout
+        count = httpx.post(other.url + "/query", content="SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                           headers={"Content-Type": "application/sparql-query",
+                                    "Accept": "application/sparql-results+json"}).json()
+        # the file's quads plus the restore's own history record
+        assert int(count["results"]["bindings"][0]["n"]["value"]) > quads
+    finally:
+        other.stop()
+
+    refused = cli("backup", str(tmp_path / "sicherung"), store=oxigraph.url + "/query")
+    assert refused.returncode == 2 and "synergraph export" in refused.stderr
+    assert not (tmp_path / "sicherung").exists()
