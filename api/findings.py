@@ -30,6 +30,7 @@ from synergraph.graph.duplicates import (
 )
 from synergraph.graph.names import other_names
 from synergraph.graph.overlaps import SEVERITIES, overlaps
+from synergraph.graph.queries import load_query
 
 from .dependencies import get_service
 from .rest import Problem, ProblemRoute
@@ -337,10 +338,10 @@ def post_decision(
         raise HTTPException(403, "Token ist ungültig.")
     store = service.store
     iri = findings_engine.finding_iri(finding)
-    exists = "ASK { GRAPH <" + findings_engine.FINDINGS_GRAPH + "> { ?f a ?c } }"
-    if not store.ask(exists, f=URIRef(iri)):
+    known = {"f": URIRef(iri), "findings": URIRef(findings_engine.FINDINGS_GRAPH)}
+    if not store.ask(load_query("finding_known"), **known):
         findings_engine.run(store, index=duplicate_index(store))
-        if not store.ask(exists, f=URIRef(iri)):
+        if not store.ask(load_query("finding_known"), **known):
             raise HTTPException(404, f"Befund '{finding}' ist nicht bekannt.")
     try:
         recorded = findings_engine.decide(store, iri, decision.decision, decision.reason, name)

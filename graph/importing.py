@@ -46,6 +46,7 @@ from .errors import InputError
 from .history import HISTORY_GRAPH, history_record
 from .names import Names, Unresolved, normalise, other_names, territory_keys
 from .namespaces import BASE, DCTERMS, FOAF, RDF, RDFS, SG, SKOS, XSD, resource
+from .queries import load_query
 from .spreadsheet import CellProblem, Row, Sheet, Table, column_letter, read_table
 from .store import Store
 from .terms import to_oxigraph, to_rdflib
@@ -568,11 +569,9 @@ def _node(column: Column, value: Any, resolver: _Resolver) -> Node:
 
 def _owned_elsewhere(store: Store, iris: Sequence[str]) -> dict[str, str]:
     owned: dict[str, str] = {}
-    for start in range(0, len(iris), 500):
-        values = " ".join(str(ox.NamedNode(i)) for i in iris[start:start + 500])
-        rows = store.select(f"SELECT ?s ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} "
-                            f"FILTER(?g != <{IMPORT_GRAPH}> && ?g != <{HISTORY_GRAPH}>) }}")
-        for row in rows:
+    graphs = {"import": URIRef(IMPORT_GRAPH), "history": URIRef(HISTORY_GRAPH)}
+    for iri in iris:
+        for row in store.select(load_query("import_owned_elsewhere"), s=URIRef(iri), **graphs):
             owned.setdefault(row["s"], row["g"])
     return owned
 

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from .catalog import InvalidValue
 from .context import AnalysisContext
 from .namespaces import BASE
+from .queries import load_query
 from .store import Store
 
 __all__ = ["KINDS", "Names", "Unresolved", "normalise", "other_names", "resolve", "territory_keys"]
@@ -152,20 +153,8 @@ def resolve(context: AnalysisContext, value: str, kind: str, parameter: str,
 
 def territory_keys(store: Store) -> dict[str, str]:
     """Official keys (AGS, Regionalschlüssel) of the territories, mapped to their IRIs."""
-    rows = store.select("SELECT ?t ?k WHERE { ?t sg:ags|sg:regionalKey ?k }")
+    rows = store.select(load_query("territory_official_keys"))
     return {str(row["k"]): row["t"] for row in rows}
-
-
-# Which other names people use: a body by its abbreviation or by the territory it administers ("Amt
-# Biesenthal-Barnim" for its Amtsverwaltung), an initiative by its title.
-_OTHER_NAMES = """
-SELECT ?item ?name WHERE {
-  { ?item sg:administers ?territory . ?territory rdfs:label ?name }
-  UNION { ?item sg:abbreviation ?name }
-  UNION { ?item dcterms:title ?name FILTER(STRSTARTS(STR(?item), "https://w3id.org/synergraph/id/initiative/")) }
-  FILTER(ISIRI(?item))
-}
-"""
 
 
 def other_names(store: Store) -> list[tuple[str, str]]:
@@ -175,4 +164,4 @@ def other_names(store: Store) -> list[tuple[str, str]]:
     >>> other_names(Store.in_memory())
     []
     """
-    return [(row["item"], str(row["name"])) for row in store.select(_OTHER_NAMES)]
+    return [(row["item"], str(row["name"])) for row in store.select(load_query("other_names"))]

@@ -3,7 +3,8 @@
 A resource's page shows its labels, types, properties, outgoing and incoming links with the labels
 of the linked resources, its sources and its history (validity, the change events that created or
 ended it, and the recorded writes that touched the graphs holding it). This module gathers that
-with a few SPARQL queries; the IRI is always bound as a value, never pasted into query text.
+with the named queries ``graph/queries/resource_*.rq`` (and ``vocabulary_terms.rq`` for the
+vocabulary); the IRI is always bound as a value, never pasted into query text.
 
 Examples
 --------
@@ -30,6 +31,7 @@ from rdflib import URIRef
 
 from .history import HISTORY_GRAPH
 from .namespaces import PREFIXES
+from .queries import load_query
 from .store import Store
 
 __all__ = [
@@ -46,113 +48,13 @@ __all__ = [
 ]
 
 INCOMING_LIMIT = 300
-"""At most this many incoming links are listed on a page (the total is always counted)."""
+"""At most this many incoming links are listed on a page (the total is always counted); the query
+``resource_incoming`` reads six label rows for each of them."""
 
 _LANG_ORDER = {"de": 0, "en": 1, "": 2}
 
 _VALIDITY = {PREFIXES["sg"] + name for name in ("validFrom", "validUntil", "knownValidOn")}
 _SOURCE = PREFIXES["dcterms"] + "source"
-
-# What does the resource state: each triple with the resource as subject, the object's text,
-# language and datatype, and every label (by language) of the predicate and of an IRI object.
-_OUTGOING = """
-SELECT ?p ?o ?isIri ?text ?lang ?datatype ?plabel ?plang ?olabel ?olang WHERE {
-  ?item ?p ?o .
-  FILTER(!ISBLANK(?o))
-  BIND(ISIRI(?o) AS ?isIri)
-  BIND(STR(?o) AS ?text)
-  BIND(LANG(?o) AS ?lang)
-  BIND(IF(ISLITERAL(?o), STR(DATATYPE(?o)), "") AS ?datatype)
-  OPTIONAL { ?p rdfs:label ?plabel . BIND(LANG(?plabel) AS ?plang) }
-  OPTIONAL { ?o rdfs:label|skos:prefLabel|dcterms:title ?olabel . FILTER(ISLITERAL(?olabel))
-             BIND(LANG(?olabel) AS ?olang) }
-}
-"""
-
-# Which resources point at the resource: subject, predicate and their labels (one row per label, so
-# the limit leaves room for several labels of each of INCOMING_LIMIT links).
-_INCOMING = """
-SELECT ?s ?p ?plabel ?plang ?slabel ?slang WHERE {
-  ?s ?p ?item . FILTER(ISIRI(?s))
-  OPTIONAL { ?p rdfs:label ?plabel . BIND(LANG(?plabel) AS ?plang) }
-  OPTIONAL { ?s rdfs:label|skos:prefLabel|dcterms:title ?slabel . FILTER(ISLITERAL(?slabel))
-             BIND(LANG(?slabel) AS ?slang) }
-} ORDER BY ?p ?s LIMIT """ + str(INCOMING_LIMIT * 6)
-
-# How many distinct links point at the resource?
-_INCOMING_COUNT = """
-SELECT (COUNT(DISTINCT CONCAT(STR(?s), " ", STR(?p))) AS ?n) WHERE { ?s ?p ?item . FILTER(ISIRI(?s)) }
-"""
-
-# Does the store mention the resource at all (as subject or object)?
-_KNOWN = "ASK { { ?item ?p ?o } UNION { ?s ?p ?item } }"
-
-# Which source documents back the resource's facts, with title, original page and local copy?
-_SOURCES = """
-SELECT ?source ?title ?tlang ?page ?copy ?example WHERE {
-  ?item dcterms:source ?source .
-  OPTIONAL { ?source dcterms:title ?title . BIND(LANG(?title) AS ?tlang) }
-  OPTIONAL { ?source foaf:page ?page }
-  OPTIONAL { ?source sg:localCopy ?copy }
-  OPTIONAL { ?source sg:isExample ?example }
-}
-"""
-
-# Which change events (org:ChangeEvent, PROV activities in the data) created, ended or reorganised
-# the resource, and when?
-_EVENTS = """
-SELECT DISTINCT ?event ?how ?date ?elabel ?elang WHERE {
-  VALUES (?property ?how) {
-    (prov:wasGeneratedBy "erzeugt durch") (prov:wasInvalidatedBy "beendet durch")
-    (org:resultedFrom "entstanden aus") (org:changedBy "verändert durch") }
-  { ?item ?property ?event }
-  UNION { ?event org:originalOrganization ?item . BIND("beendet durch" AS ?how) }
-  UNION { ?event org:resultingOrganization ?item . BIND("entstanden aus" AS ?how) }
-  OPTIONAL { ?event dcterms:date ?date }
-  OPTIONAL { ?event rdfs:label ?elabel . BIND(LANG(?elabel) AS ?elang) }
-}
-"""
-
-# Which recorded writes (PROV activities of the history graph) touched a graph that holds the
-# resource, or named it in their operation?
-_ACTIVITIES = f"""
-SELECT DISTINCT ?activity ?started ?ended ?agent ?operation WHERE {{
-  GRAPH <{HISTORY_GRAPH}> {{
-    ?activity a prov:Activity ; prov:startedAtTime ?started .
-    OPTIONAL {{ ?activity prov:endedAtTime ?ended }}
-    OPTIONAL {{ ?activity prov:wasAssociatedWith ?who . ?who rdfs:label ?agent }}
-    OPTIONAL {{ ?activity sg:operation ?operation }}
-    OPTIONAL {{ ?activity prov:used ?graph }}
-  }}
-  FILTER((BOUND(?operation) && CONTAINS(?operation, STR(?item)))
-         || (BOUND(?graph) && EXISTS {{ GRAPH ?graph {{ ?item ?anyP ?anyO }} }}))
-}} ORDER BY DESC(?started) LIMIT 50
-"""
-
-# Of which containers was the territory part, and when (the qualified sg:within links)?
-_MEMBERSHIPS = """
-SELECT ?container ?from ?until ?known ?clabel ?clang WHERE {
-  ?c sg:contained ?item ; sg:container ?container .
-  OPTIONAL { ?c sg:validFrom ?from } OPTIONAL { ?c sg:validUntil ?until } OPTIONAL { ?c sg:knownValidOn ?known }
-  OPTIONAL { ?container rdfs:label ?clabel . BIND(LANG(?clabel) AS ?clang) }
-}
-"""
-
-# Which named graphs hold statements about the resource?
-_GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?item ?p ?o } } ORDER BY ?graph"
-
-# Which classes and properties does the vocabulary define, with labels and definitions?
-_VOCABULARY = """
-SELECT ?term ?kind ?label ?lang ?definition ?dlang WHERE {
-  VALUES (?type ?kind) { (owl:Class "Klasse") (rdfs:Class "Klasse") (owl:ObjectProperty "Eigenschaft")
-                         (owl:DatatypeProperty "Eigenschaft") (rdf:Property "Eigenschaft")
-                         (skos:ConceptScheme "Begriffsschema") }
-  ?term a ?type .
-  FILTER(STRSTARTS(STR(?term), STR(sg:)))
-  OPTIONAL { ?term rdfs:label|skos:prefLabel|dcterms:title ?label . BIND(LANG(?label) AS ?lang) }
-  OPTIONAL { ?term skos:definition|rdfs:comment|dcterms:description ?definition . BIND(LANG(?definition) AS ?dlang) }
-}
-"""
 
 
 @dataclass(frozen=True)
@@ -292,9 +194,9 @@ def describe(store: Store, iri: str) -> ResourceView | None:
     except ValueError:
         return None  # not an IRI, so nothing the store can say about it
     node = URIRef(iri)
-    if not store.ask(_KNOWN, item=node):
+    if not store.ask(load_query("resource_known"), item=node):
         return None
-    rows = store.select(_OUTGOING, item=node)
+    rows = store.select(load_query("resource_outgoing"), item=node)
     predicate_labels = _group(rows, ("p",), "plabel", "plang")
     object_labels = _group(rows, ("o",), "olabel", "olang")
     labels: dict[str, list[str]] = defaultdict(list)
@@ -319,7 +221,7 @@ def describe(store: Store, iri: str) -> ResourceView | None:
             properties.append(Link(p, plabel, literal=literal))
     label = _best([(text, lang) for lang, texts in labels.items() for text in texts], label_of_iri(iri))
 
-    incoming_rows = store.select(_INCOMING, item=node)
+    incoming_rows = store.select(load_query("resource_incoming"), item=node)
     in_predicates = _group(incoming_rows, ("p",), "plabel", "plang")
     in_subjects = _group(incoming_rows, ("s",), "slabel", "slang")
     incoming: list[Link] = []
@@ -328,11 +230,11 @@ def describe(store: Store, iri: str) -> ResourceView | None:
         incoming.append(Link(p, _best(in_predicates[(p,)], label_of_iri(p)), s,
                              _best(in_subjects[(s,)], label_of_iri(s))))
     incoming.sort(key=lambda link: (link.predicate_label.lower(), link.target_label.lower()))
-    total = int(store.value(_INCOMING_COUNT, item=node) or 0)
+    total = int(store.value(load_query("resource_incoming_count"), item=node) or 0)
 
     sources = _sources(store, node)
     history = _history(store, node, properties)
-    graphs = [str(row["graph"]) for row in store.select(_GRAPHS, item=node)]
+    graphs = [str(row["graph"]) for row in store.select(load_query("resource_graphs"), item=node)]
 
     def order(link: Link) -> tuple[str, str]:
         return (link.predicate_label.lower(), link.target_label.lower() if link.target else "")
@@ -347,7 +249,7 @@ def describe(store: Store, iri: str) -> ResourceView | None:
 
 
 def _sources(store: Store, node: URIRef) -> list[SourceRef]:
-    rows = store.select(_SOURCES, item=node)
+    rows = store.select(load_query("resource_sources"), item=node)
     titles = _group(rows, ("source",), "title", "tlang")
     result: dict[str, SourceRef] = {}
     for row in rows:
@@ -365,7 +267,7 @@ def _history(store: Store, node: URIRef, properties: list[Link]) -> list[Activit
     history = [Activity("Gültigkeit", p.literal.text, names[p.predicate])
                for p in properties if p.predicate in names and p.literal is not None]
 
-    rows = store.select(_MEMBERSHIPS, item=node)
+    rows = store.select(load_query("resource_memberships"), item=node)
     container_labels = _group(rows, ("container",), "clabel", "clang")
     seen: set[str] = set()
     for row in rows:
@@ -379,13 +281,13 @@ def _history(store: Store, node: URIRef, properties: list[Link]) -> list[Activit
         history.append(Activity("Zugehörigkeit", span, "gehört zu", container,
                                 _best(container_labels[(row["container"],)], label_of_iri(container))))
 
-    rows = store.select(_EVENTS, item=node)
+    rows = store.select(load_query("resource_events"), item=node)
     event_labels = _group(rows, ("event",), "elabel", "elang")
     for event, how in dict.fromkeys((str(r["event"]), str(r["how"])) for r in rows):
         date = next((str(r["date"]) for r in rows if str(r["event"]) == event and "date" in r), "")
         history.append(Activity("Neuordnung", date, how, event, _best(event_labels[(event,)], label_of_iri(event))))
 
-    for row in store.select(_ACTIVITIES, item=node):
+    for row in store.select(load_query("resource_activities"), item=node, history=URIRef(HISTORY_GRAPH)):
         what = str(row.get("operation", "Änderung"))
         agent = row.get("agent")
         history.append(Activity("Änderung", str(row["started"]), what if not agent else f"{what} ({agent})",
@@ -403,7 +305,7 @@ def vocabulary(store: Store) -> list[VocabularyTerm]:
     >>> [(term.kind, term.label, term.label_en) for term in vocabulary(store)]
     [('Klasse', 'Zuständigkeit', 'Responsibility')]
     """
-    rows = store.select(_VOCABULARY)
+    rows = store.select(load_query("vocabulary_terms"))
     labels = _group(rows, ("term",), "label", "lang")
     definitions = _group(rows, ("term",), "definition", "dlang")
     terms: dict[str, VocabularyTerm] = {}

@@ -16,27 +16,14 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib.resources import files
 
-import pyoxigraph as ox
 import pyshacl
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
+from .queries import load_query
 from .store import Store
 
 __all__ = ["ontology_file", "shapes", "validate", "vocabulary"]
-
-_CONTEXT_QUERY = """
-# Everything other graphs of the store say about the resources a file mentions, and the types
-# of what that refers to.
-CONSTRUCT { ?r ?p ?o . ?o a ?type }
-WHERE {
-  VALUES ?r { %s }
-  VALUES ?replaced { %s }
-  GRAPH ?g { ?r ?p ?o }
-  FILTER (?g != ?replaced)
-  OPTIONAL { ?o a ?type }
-}
-"""
 
 
 def ontology_file(name: str) -> bytes:
@@ -66,9 +53,8 @@ def _context(data: Graph, store: Store | None, replaced: str) -> Graph:
         return context
     mentioned = {t for t in set(data.subjects()) | set(data.objects()) if isinstance(t, URIRef)}
     items = sorted(t for t in mentioned if (t, None, None) not in vocabulary())
-    for start in range(0, len(items), 500):
-        chunk = " ".join(str(ox.NamedNode(iri)) for iri in items[start:start + 500])
-        context += store.construct(_CONTEXT_QUERY % (chunk, ox.NamedNode(replaced)))
+    for item in items:
+        context += store.construct(load_query("validation_context"), r=item, replaced=URIRef(replaced))
     return context
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import Server, cli
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import RDFS, Graph, Literal, Namespace, URIRef
+from synergraph.graph.resources import INCOMING_LIMIT, describe
+from synergraph.graph.store import Store
 
 SG = Namespace("https://w3id.org/synergraph/def/")
 BIESENTHAL = "https://w3id.org/synergraph/id/territory/12060024"
@@ -107,3 +109,21 @@ def test_text_from_data_is_escaped(fresh_store_dir: Path, tmp_path: Path) -> Non
         running.stop()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_incoming_links_are_capped_at_the_limit_and_all_counted() -> None:
+    # six labels for each of more links than a page lists: the named query's row limit must leave
+    # room for all of them, so the page still lists INCOMING_LIMIT links
+    target = URIRef("https://w3id.org/synergraph/id/territory/ziel")
+    graph = Graph()
+    for number in range(INCOMING_LIMIT + 10):
+        source = URIRef(f"https://w3id.org/synergraph/id/territory/teil-{number:04d}")
+        graph.add((source, SG.within, target))
+        for language in ("de", "en", "fr", "it", "pl", "cs"):
+            graph.add((source, RDFS.label, Literal(f"Teil {number}", lang=language)))
+    store = Store.in_memory()
+    store.replace_graph("https://example.org/teile", graph)
+    view = describe(store, str(target))
+    assert view is not None
+    assert len(view.incoming) == INCOMING_LIMIT and view.incoming_total == INCOMING_LIMIT + 10
+    assert view.incoming[0].target_label == "Teil 0"

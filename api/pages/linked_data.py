@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 from rdflib import Graph, URIRef
 from synergraph.graph.namespaces import BASE, PREFIXES
+from synergraph.graph.queries import load_query
 from synergraph.graph.resources import describe, vocabulary
 from synergraph.graph.store import Store
 
@@ -34,9 +35,6 @@ RDF_FORMATS = {  # short name -> (media type, rdflib format)
 }
 _BY_MEDIA = {media: short for short, (media, _) in RDF_FORMATS.items()}
 _BY_MEDIA["application/json"] = "jsonld"
-
-# Everything the store says with the resource as subject or object.
-_RESOURCE_TRIPLES = "CONSTRUCT { ?item ?p ?o . ?s ?q ?item } WHERE { { ?item ?p ?o } UNION { ?s ?q ?item } }"
 
 
 def negotiate(accept: str | None, format: str | None) -> str:
@@ -73,7 +71,7 @@ def negotiate(accept: str | None, format: str | None) -> str:
 
 
 def _resource_graph(store: Store, iri: str) -> Graph:
-    graph = store.construct(_RESOURCE_TRIPLES, item=URIRef(iri))
+    graph = store.construct(load_query("resource_triples"), item=URIRef(iri))
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True)
     return graph
@@ -131,14 +129,10 @@ async def term_page(path: str, request: Request, service: ServiceDep, format: Fo
     return await _answer(request, service, f"{BASE}def/{path}", format)
 
 
-# Is this path the local copy of a source document?
-_IS_LOCAL_COPY = "ASK { ?source sg:localCopy ?copy }"
-
-
 @router.get("/quellen/{path:path}")
 async def local_copy(path: str, request: Request, service: ServiceDep) -> Response:
     """The local copy of a source document (``sg:localCopy``, relative to the data folder)."""
-    known = await run_in_threadpool(service.store.ask, _IS_LOCAL_COPY, copy=path)
+    known = await run_in_threadpool(service.store.ask, load_query("source_local_copy"), copy=path)
     with as_file(files("synergraph.data")) as data:
         root = Path(data).resolve()
         candidate = (root / path).resolve()

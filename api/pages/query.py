@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from synergraph.graph.example_queries import example_queries
 from synergraph.graph.namespaces import PREFIXES
+from synergraph.graph.queries import load_query
 
 from .rendering import render
 
@@ -19,15 +20,16 @@ router = APIRouter()
 
 
 def default_query() -> str:
-    """The text a new editor starts with: our prefixes and a small query.
+    """The text a new editor starts with: our prefixes and the small query ``query_page_start.rq``.
 
     >>> default_query().startswith("PREFIX sg: <https://w3id.org/synergraph/def/>")
     True
     """
     lines = [f"PREFIX {prefix}: <{namespace}>" for prefix, namespace in PREFIXES.items()]
-    lines += ["", "SELECT ?gebiet ?name WHERE {", "  ?gebiet a sg:District ; rdfs:label ?name .",
-              '  FILTER(LANGMATCHES(LANG(?name), "de"))', "}", "ORDER BY ?name", "LIMIT 20", ""]
-    return "\n".join(lines)
+    query = load_query("query_page_start").splitlines()
+    while query and query[0].startswith("#"):
+        query.pop(0)
+    return "\n".join(lines + [""] + query + [""])
 
 
 @router.get("/", response_class=HTMLResponse)
