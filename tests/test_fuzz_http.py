@@ -22,6 +22,13 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                                        HealthCheck.filter_too_much])
 
 
+def test_every_operation_of_the_openapi_document_has_its_own_id(server: Server) -> None:
+    """Generated clients name their methods by operation id; OpenAPI requires each to be unique."""
+    paths = httpx.get(server.url + "/openapi.json").json()["paths"]
+    ids = [operation["operationId"] for methods in paths.values() for operation in methods.values()]
+    assert len(ids) > 10 and len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
 def test_no_operation_of_the_openapi_document_answers_with_a_server_error(server: Server) -> None:
     schema = schemathesis.openapi.from_url(server.url + "/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]

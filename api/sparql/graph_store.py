@@ -54,7 +54,7 @@ def _serialise(service: Service, target: Target, fmt: ox.RdfFormat) -> bytes:
     return ox.serialize(triples, format=fmt) or b""
 
 
-@router.api_route("/rdf-graph-store", methods=["GET", "HEAD"], summary="Graph lesen")
+@router.get("/rdf-graph-store", summary="Graph lesen")
 async def read_graph(request: Request, service: Annotated[Service, Depends(get_service)],
                      graph: Annotated[str | None, Query(description="IRI des Graphen")] = None,
                      default: Annotated[str | None, Query(description="der Standardgraph")] = None) -> Response:
@@ -79,8 +79,6 @@ def _parse(body: bytes, fmt: ox.RdfFormat, base: str) -> str:
     return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
 
 
-@router.api_route("/rdf-graph-store", methods=["PUT", "POST", "DELETE"],
-                  summary="Graph ersetzen, ergänzen oder löschen")
 async def write_graph(request: Request, service: Annotated[Service, Depends(get_service)],
                       pool: Annotated[Queries, Depends(get_pool)],
                       graph: Annotated[str | None, Query(description="IRI des Graphen")] = None,
@@ -122,3 +120,11 @@ async def write_graph(request: Request, service: Annotated[Service, Depends(get_
     except (SyntaxError, OSError, RuntimeError, ValueError) as error:
         return problem(400, "Änderung nicht ausführbar", str(error).split("\n")[0])
     return Response(status_code=201 if request.method in ("PUT", "POST") and not existed else 204)
+
+
+# One route per method, so each operation of the OpenAPI document has its own id.
+router.add_api_route("/rdf-graph-store", read_graph, methods=["HEAD"], summary="Graph prüfen (nur Kopfzeilen)",
+                     operation_id="head_graph")
+for _method, _summary in (("PUT", "Graph ersetzen"), ("POST", "Graph ergänzen"), ("DELETE", "Graph löschen")):
+    router.add_api_route("/rdf-graph-store", write_graph, methods=[_method], summary=_summary,
+                         operation_id=f"{_method.lower()}_graph")
