@@ -94,8 +94,10 @@ WEIGHTS: dict[str, float] = {
 DEFAULT_THRESHOLD = 0.54
 # Parallel initiatives: disjoint places, related topics and text this close.
 PARALLEL_TEXT = 0.45
-# Candidate pairs in a block need at least this text similarity before they are scored.
+# Candidate pairs in a block need at least this text similarity before they are scored, and each
+# initiative keeps only this many nearest neighbours by text.
 CANDIDATE_TEXT = 0.2
+CANDIDATE_NEIGHBOURS = 10
 
 _STOP = frozenset(
     ["aber", "alle", "allem", "allen", "aller", "alles", "als", "also", "am", "an", "ander", "andere", "anderem", "anderen", "anderer", "anderes", "auch", "auf", "aus", "bei", "beim", "bin", "bis", "bist", "da", "dabei", "damit", "dann", "das", "dass", "dem", "den", "denn", "der", "des", "dessen", "deren", "die", "dies", "diese", "dieselbe", "diesem", "diesen", "dieser", "dieses", "doch", "dort", "du", "durch", "ein", "eine", "einem", "einen", "einer", "eines", "einige", "er", "es", "etwa", "euch", "fuer", "für", "gegen", "hat", "hatte", "hier", "ihr", "ihre", "ihrem", "ihren", "ihrer", "im", "in", "ins", "ist", "jede", "jedem", "jeden", "jeder", "jedes", "kann", "kein", "keine", "mit", "muss", "nach", "nicht", "noch", "nun", "nur", "ob", "oder", "ohne", "sein", "seine", "sich", "sie", "sind", "so", "soll", "sollen", "sowie", "um", "und", "uns", "unser", "unter", "vom", "von", "vor", "war", "waren", "was", "weil", "wenn", "werden", "wie", "wir", "wird", "wo", "zu", "zum", "zur", "zwischen", "über", "ueber", "sowie", "rund", "sollen", "wurde", "wurden", "werden", "einem", "neue", "neuen", "neuer", "neues"]
@@ -399,7 +401,8 @@ def _kind_evidence(a: InitiativeRecord, b: InitiativeRecord) -> tuple[float, str
 
 def score_pair(a: InitiativeRecord, b: InitiativeRecord, model: TextModel, context: AnalysisContext,
                threshold: float = DEFAULT_THRESHOLD,
-               vectors: tuple[tuple[Any, Any], tuple[Any, Any]] | None = None) -> PairResult:
+               vectors: tuple[tuple[Any, Any], tuple[Any, Any]] | None = None,
+               similarities: tuple[float, float] | None = None) -> PairResult:
     """Score a pair and classify it as duplicate, parallel, excluded or none, with explanations.
 
     Parameters
@@ -413,6 +416,8 @@ def score_pair(a: InitiativeRecord, b: InitiativeRecord, model: TextModel, conte
         Score from which a pair counts as duplicate.
     vectors : optional
         Precomputed ((title_a, description_a), (title_b, description_b)) rows.
+    similarities : optional
+        Precomputed (title, description) cosine similarities; then ``vectors`` is not needed.
 
     Examples
     --------
@@ -421,12 +426,15 @@ def score_pair(a: InitiativeRecord, b: InitiativeRecord, model: TextModel, conte
     >>> score_pair(a, b, TextModel.fit([a, b]), AnalysisContext.empty()).exclusion
     'successor'
     """
-    if vectors is None:
-        (ta, tb), (da, db) = zip(*[model.vectors([r]) for r in (a, b)], strict=True)
+    if similarities is not None:
+        title_sim, description_sim = similarities
     else:
-        (ta, da), (tb, db) = vectors
-    title_sim = float(ta.multiply(tb).sum())
-    description_sim = float(da.multiply(db).sum())
+        if vectors is None:
+            (ta, tb), (da, db) = zip(*[model.vectors([r]) for r in (a, b)], strict=True)
+        else:
+            (ta, da), (tb, db) = vectors
+        title_sim = float(ta.multiply(tb).sum())
+        description_sim = float(da.multiply(db).sum())
     text = min(1.0, _text_similarity(title_sim, description_sim, bool(a.description and b.description)))
     topic, topic_text = _topic_evidence(a, b, context)
     place, place_text, relation = _territory_evidence(a, b, context)
@@ -565,14 +573,47 @@ class DuplicateIndex:
                         pairs.add((min(i, j), max(i, j)))
 
     def _close_pairs(self, left: np.ndarray, right: np.ndarray, min_text: float,
-                     pairs: set[tuple[int, int]]) -> None:
+                     pairs: set[tuple[int, int]], neighbours: int = CANDIDATE_NEIGHBOURS) -> None:
+        """Each row of ``left`` with its ``neighbours`` closest rows of ``right`` at or above ``min_text``.
+
+        Keeping the nearest few instead of every close row bounds the candidates by a multiple of the
+        number of initiatives, however large a block grows (template texts are all close to each other).
+        """
+        others = self.combined[right].T.tocsc()
         for start in range(0, len(left), 2000):
             chunk = left[start:start + 2000]
-            sims = (self.combined[chunk] @ self.combined[right].T).tocoo()
-            keep = sims.data >= min_text
-            for i, j in zip(chunk[sims.row[keep]], right[sims.col[keep]], strict=True):
-                if i != j:
-                    pairs.add((int(min(i, j)), int(max(i, j))))
+            sims = (self.combined[chunk] @ others).tocsr()
+            sims.data[sims.data < min_text] = 0
+            sims.eliminate_zeros()
+            for row in range(sims.shape[0]):
+                begin, end = sims.indptr[row], sims.indptr[row + 1]
+                if begin == end:
+                    continue
+                values, columns = sims.data[begin:end], sims.indices[begin:end]
+                if end - begin > neighbours + 1:
+                    best = np.argpartition(-values, neighbours)[:neighbours + 1]
+                    columns = columns[best]
+                i = int(chunk[row])
+                for j in right[columns].tolist():
+                    if i != j:
+                        pairs.add((min(i, j), max(i, j)))
+
+    def similarities(self, left: np.ndarray, right: np.ndarray, chunk: int = 50_000) -> tuple[np.ndarray, np.ndarray]:
+        """Title and description cosine similarities of the row pairs (``left[k]``, ``right[k]``), computed
+        for many pairs at once (one sparse row-wise product per chunk instead of one per pair).
+
+        >>> a = InitiativeRecord("i:a", "Digitallotsen für Senioren")
+        >>> b = InitiativeRecord("i:b", "Digitallotsen für Senioren")
+        >>> titles, _ = DuplicateIndex([a, b], AnalysisContext.empty()).similarities(np.array([0]), np.array([1]))
+        >>> round(float(titles[0]), 3)
+        1.0
+        """
+        titles, descriptions = np.zeros(len(left), dtype=np.float64), np.zeros(len(left), dtype=np.float64)
+        for start in range(0, len(left), chunk):
+            i, j = left[start:start + chunk], right[start:start + chunk]
+            for matrix, out in ((self.model.title, titles), (self.model.description, descriptions)):
+                out[start:start + len(i)] = np.asarray(matrix[i].multiply(matrix[j]).sum(axis=1)).ravel()
+        return titles, descriptions
 
     def _row_vectors(self, row: int) -> tuple[Any, Any]:
         return self.model.title[row], self.model.description[row]
@@ -582,9 +623,12 @@ class DuplicateIndex:
         with self._lock:
             if self._pairs is None:
                 found = []
-                for i, j in sorted(self.candidate_pairs()):
+                rows = np.array(sorted(self.candidate_pairs()), dtype=np.int64).reshape(-1, 2)
+                titles, descriptions = self.similarities(rows[:, 0], rows[:, 1])
+                for (i, j), title_sim, description_sim in zip(rows.tolist(), titles.tolist(),
+                                                              descriptions.tolist(), strict=True):
                     result = score_pair(self.records[i], self.records[j], self.model, self.context, 0.0,
-                                        (self._row_vectors(i), self._row_vectors(j)))
+                                        similarities=(title_sim, description_sim))
                     if result.kind != "none" or result.score >= 0.3:
                         found.append(result)
                 self._pairs = found
