@@ -4,9 +4,10 @@ Everything here is invented; only the territory keys are real (Brandenburg, Geme
 Each undertaking is written twice by hand: record A as its lead body would describe it, record B as
 another body describes the same thing in other words. From it come one true duplicate (A, B) and hard
 negatives: a parallel project in another Kreis with the same template text, a declared successor,
-editions of one series, a funder doing the same as the body it funds, and the same body on another
-topic in the same place. Undertakings with an even number go to the development part, odd ones to the
-test part, so no text is shared between the parts.
+editions of one series, a funder doing the same as the body it funds, the same body on another
+topic in the same place, and another body doing another undertaking on the same topic (or for the same
+target group) in the same place at the same time. Undertakings with an even number go to the
+development part, odd ones to the test part, so no text is shared between the parts.
 
 Run: ``python tests/data/duplicates/build.py`` (deterministic).
 """
@@ -278,6 +279,22 @@ def _record(iri: str, title: str, description: str, kind: str, topic: str, targe
     return record
 
 
+# Pairs of undertakings on the same topic that are still different undertakings; the ones left out
+# are too close to call (a Kreis strategy workshop and a Kreis strategy; a sensor network and parking sensors).
+_TOO_CLOSE = {frozenset({6, 24}), frozenset({2, 16})}
+
+
+def _other_undertaking(number: int) -> int | None:
+    """The next undertaking of the same part (same parity) on the same topic, else for the same target group."""
+    topic, target = UNDERTAKINGS[number][:2]
+    same_part = [(number + step) % len(UNDERTAKINGS) for step in range(2, len(UNDERTAKINGS), 2)]
+    for wanted in (lambda u: u[0] == topic, lambda u: u[1] == target):
+        for other in same_part:
+            if wanted(UNDERTAKINGS[other]) and frozenset({number, other}) not in _TOO_CLOSE:
+                return other
+    return None
+
+
 def build() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     dev: list[dict[str, object]] = []
     test: list[dict[str, object]] = []
@@ -335,6 +352,16 @@ def build() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
                             neighbour[2], OTHER_TOPIC.get(topic, "breitband") if neighbour[0] == topic else neighbour[0],
                             neighbour[1], [a_place], a_lead, f"{year}-04-01", f"{year + 2}-12-31")
         pairs.append({"a": a, "b": same_body, "label": "not-duplicate", "case": "same-body-other-topic"})
+        # Another body, the same topic (or target group), the same place and time, another undertaking:
+        # only the texts tell them apart.
+        other_number = _other_undertaking(number)
+        if other_number is not None:
+            o_topic, o_target, o_kind, o_title, o_text = UNDERTAKINGS[other_number][:5]
+            other_local = "{gem}" in o_title
+            same_topic = _record(f"u{number}-t", o_title.format(**places), o_text.format(**places), o_kind, o_topic,
+                                 o_target, [gem_key if other_local else key], f"bsp-verein-{number}-andere",
+                                 f"{year}-05-01", f"{year + 2}-10-31")
+            pairs.append({"a": a, "b": same_topic, "label": "not-duplicate", "case": "same-topic-other-undertaking"})
         (dev if number % 2 == 0 else test).extend(pairs)
     return dev, test
 
