@@ -344,9 +344,8 @@ def list_bodies(
 
     An ended body (e.g. the administration of a dissolved Amt) is listed only for days before its end.
     """
-    found = catalog.bodies(
-        service.store, level=level, type=type, q=q, as_of=as_of or datetime.date.today(), limit=limit, offset=offset
-    )
+    day = as_of or datetime.date.today()
+    found = catalog.bodies(service.store, level=level, type=type, q=q, as_of=day, limit=limit, offset=offset)
     return _page(BodyPage, found)
 
 

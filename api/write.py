@@ -2,16 +2,18 @@
 
 * ``POST /api/<kind>`` creates (201, ``Location``, ``ETag``; 409 when the slug is taken),
 * ``PUT /api/<kind>/<slug>`` replaces the description (``If-Match`` required: 428 without, 412 when
-  the entity changed since it was read, and then nothing changes),
+  the entity changed since it was read, and then nothing changes; the ETag is checked once before the
+  SHACL check and again inside the transaction that writes, so a SPARQL update landing in between
+  is never overwritten),
 * ``POST /api/<kind>/<slug>/end`` sets its last day (``If-Match`` as for PUT); ending is not deleting.
 
 Every write needs ``Authorization: Bearer <Token>``, is checked against the SHACL shapes (422 with
 one line per violation) and lands in one transaction with its PROV record (who, when, what changed).
 The current ETag of any entity is in ``GET /api/history?entity=``, in the answer of every write and
-in the ``ETag`` header of ``GET /api/bodies/<slug>`` and ``GET /api/initiatives/<slug>``.
+in the ``ETag`` header of ``GET /api/bodies/<slug>``, ``GET /api/responsibilities/<slug>`` and
+``GET /api/initiatives/<slug>``.
 """
 
-import asyncio
 import datetime
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -34,9 +36,6 @@ from .sparql.workers import QueryPool
 __all__ = ["BodyIn", "EndIn", "InitiativeIn", "ResponsibilityIn", "WriteOut", "router"]
 
 router = APIRouter(prefix="/api", tags=["Redaktion"])
-
-# API writes are checked and written one at a time, so a second writer with the same ETag gets 412.
-_EDITS = asyncio.Lock()
 
 Slug = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$", description="Kurzname in der IRI, z. B. 'ki-lotsen'")
 
@@ -116,31 +115,43 @@ async def _apply(request: Request, service: Service, pool: QueryPool, kind: str,
     if not create and if_match is None:
         return problem(428, "If-Match fehlt", "Änderungen brauchen den Kopf 'If-Match' mit dem ETag, den Sie "
                        "gelesen haben (GET /api/history?entity=…) / If-Match required")
-    async with _EDITS:
-        try:
-            data = await run_in_threadpool(describe)
-            edit = await run_in_threadpool(editing.prepare, service.store, kind, slug, data, if_match, create)
-        except editing.PreconditionFailed as error:
-            response = problem(412, "Inzwischen geändert", str(error))
-            if error.actual:
-                response.headers["ETag"] = error.actual
-            return response
-        except editing.EntityExists as error:
-            return problem(409, "Schon vorhanden", str(error))
-        except NotFound as error:
-            return problem(404, "Nicht gefunden", str(error))
-        except InvalidValue as error:
-            return problem(422, "Ungültiger Wert", str(error), parameter=error.parameter)
-        except ValidationFailed as error:
-            return problem(422, "Verstoß gegen die Formen", str(error).split("\n")[0], violations=error.report)
-        operation = f"{request.method} {request.url.path} <{edit.iri}>\n{edit.summary}"
+    try:
+        data = await run_in_threadpool(describe)
+        edit = await run_in_threadpool(editing.prepare, service.store, kind, slug, data, if_match, create)
+    except editing.PreconditionFailed as error:
+        return _stale(str(error), error.actual)
+    except editing.EntityExists as error:
+        return problem(409, "Schon vorhanden", str(error))
+    except NotFound as error:
+        return problem(404, "Nicht gefunden", str(error))
+    except InvalidValue as error:
+        return problem(422, "Ungültiger Wert", str(error), parameter=error.parameter)
+    except ValidationFailed as error:
+        return problem(422, "Verstoß gegen die Formen", str(error).split("\n")[0], violations=error.report)
+    operation = f"{request.method} {request.url.path} <{edit.iri}>\n{edit.summary}"
+    try:
         activity = await write(service, pool, edit.update, allowed, operation, edit.graphs)
+    except (OSError, RuntimeError, ValueError) as error:
+        if not editing.stale(edit, error):
+            raise
+        if create:
+            return problem(409, "Schon vorhanden", f"<{edit.iri}> wurde inzwischen angelegt; ändern Sie es mit PUT "
+                           "und If-Match")
+        return _stale(f"<{edit.iri}> wurde geändert, während diese Änderung geprüft wurde; bitte neu lesen und "
+                      "die Änderung wiederholen", editing.etag(service.store, edit.iri))
     body = WriteOut(iri=edit.iri, page=page_path(edit.iri), etag=edit.etag, activity=activity,
                     changes=edit.summary.splitlines())
     headers = {"ETag": edit.etag}
     if create:
         headers["Location"] = f"{request.url.path.rstrip('/')}/{slug}"
     return JSONResponse(body.model_dump(), status_code=201 if create else 200, headers=headers)
+
+
+def _stale(detail: str, actual: str | None) -> JSONResponse:
+    response = problem(412, "Inzwischen geändert", detail)
+    if actual:
+        response.headers["ETag"] = actual
+    return response
 
 
 _IfMatch = Annotated[str | None, Header(alias="If-Match", description="ETag, den Sie gelesen haben")]

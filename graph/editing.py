@@ -8,6 +8,9 @@ transaction. Ending is not deleting: the entity gets its last day (``sg:validUnt
 
 Optimistic concurrency: :func:`etag` is a digest of the entity's triples. A writer sends the ETag it
 read; when the entity has changed since, :class:`PreconditionFailed` is raised and nothing changes.
+The check is repeated inside the transaction that writes (:attr:`Edit.update` fails as a whole when the
+entity is no longer what was checked, see :func:`stale`), so a change that lands between the check and
+the write, e.g. a SPARQL update, is never overwritten.
 
 Examples
 --------
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,13 +37,14 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, XSD
 
 from .catalog import InvalidValue, NotFound, territory
 from .errors import ValidationFailed
-from .history import HISTORY_GRAPH
 from .namespaces import LEVEL, ORG, ROLE, SG, STATUS, TOPIC, graph_for, resource
+from .queries import load_query
 from .store import Store
 from .terms import to_oxigraph, to_rdflib
 from .validation import validate
 
 __all__ = [
+    "EDIT_GRAPH_PREFIX",
     "KINDS",
     "Change",
     "Edit",
@@ -53,6 +58,7 @@ __all__ = [
     "entity_iri",
     "etag",
     "prepare",
+    "stale",
 ]
 
 # field name -> (predicate or predicates, how the value is written): a language ("de", "en"), "str", "date", "iri",
@@ -102,13 +108,15 @@ class PreconditionFailed(Exception):
 @dataclass(frozen=True)
 class Edit:
     """A checked change, ready to be written: the update text, the ETag the entity will have, the
-    graphs it touches and a readable account of what changed."""
+    graphs it touches, a readable account of what changed and the name of the guard that makes the
+    update fail when the entity changed after the check."""
 
     iri: str
     update: str
     etag: str
     graphs: list[str]
     summary: str
+    guard: str
 
 
 def entity_iri(kind: str, slug: str) -> str:
@@ -120,9 +128,17 @@ def entity_iri(kind: str, slug: str) -> str:
     return str(resource(kind, slug))
 
 
+EDIT_GRAPH_PREFIX = str(graph_for("redaktion-"))
+"""Every edit graph's IRI starts with this; a load of a file leaves the entities in them alone."""
+
+
 def edit_graph(kind: str, slug: str) -> str:
-    """The named graph an edited entity lives in."""
-    return str(graph_for(f"redaktion-{kind}-{slug}"))
+    """The named graph an edited entity lives in.
+
+    >>> edit_graph("body", "mdjd")
+    'https://w3id.org/synergraph/graph/redaktion-body-mdjd'
+    """
+    return EDIT_GRAPH_PREFIX + f"{kind}-{slug}"
 
 
 def _digest(triples: set[str]) -> str:
@@ -214,21 +230,11 @@ def end(store: Store, kind: str, slug: str, day: datetime.date) -> Graph:
     return graph
 
 
-# What the store says about the resources a new description refers to, and the types of what those
-# refer to; the entity's own statements are left out, since the new description replaces them in
-# every graph.
-_CONTEXT = """
-CONSTRUCT { ?r ?p ?o . ?o a ?type } WHERE {
-  ?r ?p ?o .
-  OPTIONAL { ?o a ?type }
-}
-"""
-
-
 def _context(store: Store, iri: str, data: Graph) -> Graph:
     context = Graph()
     for item in sorted({o for o in data.objects() if isinstance(o, URIRef) and str(o) != iri}):
-        context += store.construct(_CONTEXT, r=item)
+        # the entity's own statements are left out: the new description replaces them in every graph
+        context += store.construct(load_query("edit_context"), r=item)
     return context
 
 
@@ -248,7 +254,9 @@ def prepare(store: Store, kind: str, slug: str, data: Graph, if_match: str | Non
         Nothing was written.
     """
     iri = entity_iri(kind, slug)
-    now = etag(store, iri)
+    # one read for the ETag check and for the guard, so the write checks exactly what was compared
+    before = {_nt(t) for t in current(store, iri)}
+    now = _digest(before) if before else None
     if create and now is not None:
         raise EntityExists(f"<{iri}> gibt es schon; ändern Sie es mit PUT und If-Match")
     if not create:
@@ -260,32 +268,38 @@ def prepare(store: Store, kind: str, slug: str, data: Graph, if_match: str | Non
     problems = [line for line in validate(data + _context(store, iri, data)) if line.startswith(f"<{iri}>")]
     if problems:
         raise ValidationFailed(f"{kind}/{slug}", problems)
-    before = {_nt(t) for t in current(store, iri)}
     after = {_nt(t) for t in data}
-    holders = [str(row["g"]) for row in store.select("SELECT DISTINCT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } }",
-                                                     s=URIRef(iri))]
-    update = (f"DELETE WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} ;\n"
+    holders = [str(row["g"]) for row in store.select(load_query("entity_graphs"), s=URIRef(iri))]
+    guard = f"urn:synergraph:stale:{uuid.uuid4().hex}"
+    update = (_guard(iri, before, guard) + " ;\n"
+              f"DELETE WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} ;\n"
               f"INSERT DATA {{ GRAPH <{graph}> {{\n" + "\n".join(sorted(after)) + "\n} }")
     summary = "\n".join([f"- {t}" for t in sorted(before - after)] + [f"+ {t}" for t in sorted(after - before)])
-    return Edit(iri, update, _digest(after), sorted({graph, *holders}), summary)
+    return Edit(iri, update, _digest(after), sorted({graph, *holders}), summary, guard)
 
 
-# Which recorded changes (PROV activities of the history graph) named the entity in their operation
-# or touched a graph that holds it, started on or before ?until, newest first?
-_CHANGES = f"""
-SELECT ?activity ?started ?ended ?agent ?operation (GROUP_CONCAT(?used; separator=" ") AS ?graphs) WHERE {{
-  GRAPH <{HISTORY_GRAPH}> {{
-    ?activity a prov:Activity ; prov:startedAtTime ?started .
-    OPTIONAL {{ ?activity prov:endedAtTime ?ended }}
-    OPTIONAL {{ ?activity prov:wasAssociatedWith ?who . ?who rdfs:label ?agent }}
-    OPTIONAL {{ ?activity sg:operation ?operation }}
-    OPTIONAL {{ ?activity prov:used ?used }}
-  }}
-  FILTER(?started <= ?until)
-  FILTER((BOUND(?operation) && CONTAINS(?operation, STR(?item)))
-         || EXISTS {{ GRAPH <{HISTORY_GRAPH}> {{ ?activity prov:used ?g }} GRAPH ?g {{ ?item ?anyP ?anyO }} }})
-}} GROUP BY ?activity ?started ?ended ?agent ?operation ORDER BY DESC(?started) LIMIT 500
-"""
+def _guard(iri: str, before: set[str], guard: str) -> str:
+    """Update operations that fail the whole transaction unless the entity's triples are still ``before``.
+
+    SPARQL Update cannot abort on a condition, but creating a graph that exists is an error: the first
+    operation fills the graph ``guard`` when the entity differs from ``before`` (a statement too many or
+    one missing), the second creates it, the third removes it again. Statements with a blank node as
+    object are not compared (VALUES cannot name blank nodes); the entities edited here have none.
+    """
+    # each statement is "<s> <p> o ." in N-Triples: VALUES takes "(<p> o)"
+    pairs = " ".join(f"({t.split(' ', 2)[1]} {t.split(' ', 2)[2][:-2]})"
+                     for t in sorted(before) if "> _:" not in t)
+    stated = f"{{ GRAPH ?g {{ <{iri}> ?p ?o }} }} UNION {{ <{iri}> ?p ?o }}"
+    return (f"INSERT {{ GRAPH <{guard}> {{ <{guard}> <{guard}> <{iri}> }} }} WHERE {{\n"
+            f"  {{ {stated} FILTER(!isBlank(?o)) FILTER NOT EXISTS {{ VALUES (?p ?o) {{ {pairs} }} }} }}\n"
+            f"  UNION {{ VALUES (?p ?o) {{ {pairs} }} FILTER NOT EXISTS {{ {stated} }} }}\n"
+            f"}} ;\nCREATE GRAPH <{guard}> ;\nDROP GRAPH <{guard}>")
+
+
+def stale(edit: Edit, error: BaseException) -> bool:
+    """Whether writing ``edit`` failed because the entity changed after it was checked (nothing of the
+    write's transaction was applied then)."""
+    return edit.guard in str(error)
 
 
 @dataclass(frozen=True)
@@ -307,7 +321,8 @@ def changes_of(store: Store, iri: str, until: datetime.date | None = None) -> li
     []
     """
     last = datetime.datetime.combine(until or datetime.date.max, datetime.time.max, datetime.UTC)
-    rows = store.select(_CHANGES, item=URIRef(iri), until=Literal(last.isoformat(), datatype=XSD.dateTime))
+    rows = store.select(load_query("entity_changes"), item=URIRef(iri),
+                        until=Literal(last.isoformat(), datatype=XSD.dateTime))
     return [Change(str(row["activity"]), row.get("agent"), _text(row["started"]), _text(row.get("ended")),
                    row.get("operation"), sorted(str(row.get("graphs", "")).split()))
             for row in rows if "activity" in row]
