@@ -3,7 +3,12 @@
 Every file becomes one named graph whose IRI is derived from the file name
 (``https://w3id.org/synergraph/graph/<stem>``). A load parses the whole file, validates it with the
 SHACL shapes and then replaces the named graph in one transaction, together with the file's
-catalog entry (checksum, time, size). A file that fails leaves the store exactly as it was.
+catalog entry (checksum, time, size) and its record in the change history (who, when, which file
+with its SHA-256, into which graph). A file that fails leaves the store exactly as it was.
+
+An entity changed over the write API (:mod:`synergraph.graph.editing`) keeps its edited state: a load
+leaves out the file's statements about it, so reloading the shipped data after an upgrade or loading a
+file again neither brings its old statements back nor doubles them.
 
 Examples
 --------
@@ -26,9 +31,12 @@ from rdflib import Graph, URIRef
 
 from synergraph import __version__
 
+from .editing import EDIT_GRAPH_PREFIX
 from .errors import InputError, ValidationFailed
 from .gemeindeverzeichnis import read_administrations, read_gv_extract
-from .namespaces import BASE, graph_for, resource
+from .history import HISTORY_GRAPH, history_record
+from .namespaces import BASE, SG, graph_for, resource
+from .queries import load_query
 from .store import Store
 from .terms import to_rdflib
 from .validation import validate
@@ -62,12 +70,16 @@ _ADMINISTRATIONS_HEADER = "verwaltung;art;plz;sitz;mitglied_ags"
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What a load did: the graph, its size, and how long parsing, validation and writing took."""
+    """What a load did: the graph, its size, how long parsing, validation and writing took, the
+    history record and the entities whose edited state was kept (the file's statements about them left
+    out)."""
 
     file: str
     graph: str
     triples: int
     seconds: float
+    activity: str | None = None
+    kept_edits: tuple[str, ...] = ()
 
 
 def graph_iri_for(path: Path) -> str:
@@ -153,35 +165,79 @@ def _catalog_update(graph_iri: str, path: Path, digest: str, triples: int, seed:
 
 
 def loaded_by_user(store: Store, graph_iri: str) -> bool:
-    """Whether someone replaced this graph with a load of their own (the seed then leaves it alone)."""
-    return store.ask("ASK { GRAPH ?catalog { ?g sg:loadedBy 'user' } }",
-                     catalog=URIRef(CATALOG_GRAPH), g=URIRef(graph_iri))
+    """Whether someone replaced this graph with a load of their own (the seed then leaves it alone).
+
+    >>> loaded_by_user(Store.in_memory(), "https://w3id.org/synergraph/graph/beispiele")
+    False
+    """
+    rows = store.select(load_query("graph_load_state"), g=URIRef(graph_iri))
+    return any(row.get("loadedBy") == "user" for row in rows)
 
 
 def loaded_checksum(store: Store, graph_iri: str) -> str | None:
-    """The checksum recorded when the graph was last loaded, or None if it never was."""
-    value = store.value(
-        # bound variables must be projected for pyoxigraph's substitutions
-        "SELECT ?sum ?catalog ?g WHERE { GRAPH ?catalog { ?g sg:checksum ?sum } }",
-        catalog=URIRef(CATALOG_GRAPH), g=URIRef(graph_iri),
-    )
-    return None if value is None else str(value)
+    """The checksum recorded when the graph was last loaded, or None if it never was.
+
+    >>> loaded_checksum(Store.in_memory(), "https://w3id.org/synergraph/graph/beispiele") is None
+    True
+    """
+    rows = store.select(load_query("graph_load_state"), g=URIRef(graph_iri))
+    return str(rows[0]["checksum"]) if rows else None
+
+
+def _load_record(path: Path, graph_iri: str, triples: int, agent: str, kept: list[str]) -> tuple[str, str]:
+    """The history record of a load: who, when, which file (name and SHA-256), into which graph."""
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    kept_note = "".join(f"\nbearbeitet, Fassung der Redaktion behalten: <{iri}>" for iri in kept)
+    activity, record = history_record(f"LOAD {path.name} (sha256:{sha}) INTO <{graph_iri}>: {triples} Tripel"
+                                      + kept_note, agent, [graph_iri])
+    file_facts = (f"INSERT DATA {{ GRAPH {ox.NamedNode(HISTORY_GRAPH)} {{ {ox.NamedNode(activity)} "
+                  f"{ox.NamedNode(str(SG.sourceFile))} {ox.Literal(path.name)} ; "
+                  f"{ox.NamedNode(str(SG.checksum))} {ox.Literal('sha256:' + sha)} }} }}")
+    return activity, record + " ;\n" + file_facts
+
+
+def _without_edited(store: Store, data: Graph) -> tuple[Graph, list[str]]:
+    """``data`` without its statements about entities changed over the write API, and those entities."""
+    rows = store.select(load_query("edited_entities"), prefix=EDIT_GRAPH_PREFIX)
+    edited = {str(row["entity"]) for row in rows}
+    kept = sorted({str(s) for s in data.subjects() if str(s) in edited})
+    if not kept:
+        return data, []
+    rest = Graph()
+    for triple in data:
+        if str(triple[0]) not in edited:
+            rest.add(triple)
+    return rest, kept
 
 
 def load_graph(store: Store, data: Graph, graph_iri: str, path: Path, digest: str,
-               check: bool = True, seed: bool = False) -> None:
-    """Validate ``data`` (unless ``check`` is False) and replace the named graph with it atomically.
+               check: bool = True, seed: bool = False,
+               agent: str | None = "cli") -> tuple[str | None, list[str], int]:
+    """Validate ``data`` (unless ``check`` is False) and replace the named graph with it atomically,
+    with its catalog entry and its history record (``agent``: who loaded it; None only for filling a
+    new store with the seed graph, which the catalog entries document).
+
+    Statements about entities changed over the write API are left out: their edited state wins.
+    Returns the IRI of the history record, the entities whose edited state was kept and the number of
+    triples written.
 
     Raises
     ------
     ValidationFailed
         The data break the shapes; nothing was written.
     """
+    data, kept = _without_edited(store, data)
     if check:
         problems = validate(data, store, replaced=graph_iri)
         if problems:
             raise ValidationFailed(path, problems)
-    store.replace_graph(graph_iri, data, also=_catalog_update(graph_iri, path, digest, len(data), seed))
+    also = _catalog_update(graph_iri, path, digest, len(data), seed)
+    activity = None
+    if agent is not None:
+        activity, record = _load_record(path, graph_iri, len(data), agent, kept)
+        also += " ;\n" + record
+    store.replace_graph(graph_iri, data, also=also)
+    return activity, kept, len(data)
 
 
 def load_file(store: Store, path: Path, graph_iri: str | None = None, **options: Any) -> LoadResult:
@@ -194,20 +250,29 @@ def load_file(store: Store, path: Path, graph_iri: str | None = None, **options:
     graph_iri : str, optional
         Defaults to :func:`graph_iri_for` of the file.
     **options
-        Passed to :func:`read_file` (``lands``, ``gebietsstand``, ``based_on``, ``as_of`` ...).
+        Passed to :func:`read_file` (``lands``, ``gebietsstand``, ``based_on``, ``as_of`` ...); besides
+        ``check`` (validate, default True), ``seed`` (a file of the seed graph) and ``agent`` (who
+        loads, for the history; default ``"cli"``; None: no history record, see :func:`load_graph`).
 
     Examples
     --------
     >>> import tempfile
     >>> f = Path(tempfile.mkdtemp()) / "leer.ttl"; _ = f.write_text("")
-    >>> load_file(Store.in_memory(), f).triples
+    >>> store = Store.in_memory()
+    >>> result = load_file(store, f, agent="betrieb")
+    >>> result.triples
     0
+    >>> store.value("SELECT ?who WHERE { ?a prov:used ?g ; prov:wasAssociatedWith/rdfs:label ?who }",
+    ...             g=URIRef(result.graph))
+    'betrieb'
     """
     started = datetime.datetime.now()
     graph_iri = graph_iri or graph_iri_for(path)
     check = options.pop("check", True)
     seed = options.pop("seed", False)
+    agent = options.pop("agent", "cli")
     data = read_file(path, **options)
-    load_graph(store, data, graph_iri, path, checksum(path, options), check=check, seed=seed)
+    activity, kept, triples = load_graph(store, data, graph_iri, path, checksum(path, options), check=check,
+                                         seed=seed, agent=agent)
     seconds = (datetime.datetime.now() - started).total_seconds()
-    return LoadResult(str(path), graph_iri, len(data), seconds)
+    return LoadResult(str(path), graph_iri, triples, seconds, activity, tuple(kept))

@@ -3,7 +3,10 @@
 The list lives in ``data/seed.toml``. Opening a store loads each listed file whose checksum differs
 from the one recorded at its last load, so later starts reuse the store and reload only what changed.
 A graph that a user replaced with a load of their own (e.g. the territories of all of Germany) is
-left as the user made it.
+left as the user made it. Every load into a store that already holds data (an upgrade with changed
+files) is in the change history (agent ``startdaten``); filling a new store is documented by the
+catalog entries. Entities changed over the write API keep their edited state when their file is
+loaded again (see :mod:`synergraph.graph.loading`).
 
 Examples
 --------
@@ -22,7 +25,10 @@ from typing import Any
 from .loading import LoadResult, checksum, graph_iri_for, load_file, loaded_by_user, loaded_checksum
 from .store import Store
 
-__all__ = ["SeedFile", "ensure_seeded", "seed_files"]
+__all__ = ["SEED_AGENT", "SeedFile", "ensure_seeded", "seed_files"]
+
+SEED_AGENT = "startdaten"
+"""Who the history names for loads of the seed graph (the service filling or updating its store)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,9 @@ def ensure_seeded(store: Store, examples: bool = True) -> list[LoadResult]:
     Returns what was loaded (empty when the store was already current).
     """
     loaded = []
+    # filling a new store is its starting state (documented by the catalog entries); every later load
+    # changes data people may have worked with and is recorded in the history
+    agent = SEED_AGENT if len(store) else None
     for entry in seed_files():
         if entry.example and not examples:
             if store.has_graph(entry.graph):
@@ -75,6 +84,7 @@ def ensure_seeded(store: Store, examples: bool = True) -> list[LoadResult]:
         if loaded_by_user(store, entry.graph) or loaded_checksum(store, entry.graph) == checksum(entry.path,
                                                                                                   entry.options):
             continue
-        loaded.append(load_file(store, entry.path, check=entry.validate, seed=True, **entry.options))
+        loaded.append(load_file(store, entry.path, check=entry.validate, seed=True, agent=agent,
+                                **entry.options))
     store.flush()
     return loaded

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 from synergraph.graph.errors import InputError, ValidationFailed
+from conftest import cli
+from synergraph.graph.history import HISTORY_GRAPH
 from synergraph.graph.loading import graph_iri_for, load_file, loaded_checksum
 from synergraph.graph.seed import ensure_seeded, seed_files
 from synergraph.graph.store import Store
@@ -117,6 +119,8 @@ def test_a_changed_seed_file_is_reloaded_and_only_that_one(seeded_store_dir: Pat
                  f"{{ <{examples.graph}> <https://w3id.org/synergraph/def/checksum> ?c }} }}")
     reloaded = ensure_seeded(store, examples=True)
     assert [r.graph for r in reloaded] == [examples.graph]
+    assert store.value("SELECT ?who ?a WHERE { ?a prov:wasAssociatedWith/rdfs:label ?who ; sg:sourceFile ?f }",
+                       a=URIRef(reloaded[0].activity), f=examples.path.name) == "startdaten"
 
 
 def test_examples_can_be_switched_off(fresh_store_dir: Path) -> None:
@@ -155,7 +159,11 @@ def test_a_killed_load_leaves_the_store_as_before(fresh_store_dir: Path, tmp_pat
     store = Store(fresh_store_dir)
     size = store.value("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", g=URIRef(graph_iri_for(big)))
     assert size in (0, 300_000)
-    assert len(store) in (before, before + 300_000 + 5)
+    records = store.value("SELECT (COUNT(*) AS ?n) WHERE { ?a sg:sourceFile 'gross.nt' ; prov:used ?g }",
+                          g=URIRef(graph_iri_for(big)))
+    assert (size, records) in ((0, 0), (300_000, 1))
+    if size == 0:
+        assert len(store) == before
 
 
 def test_a_users_own_load_of_a_seed_graph_survives_a_restart(fresh_store_dir: Path) -> None:
@@ -168,3 +176,34 @@ def test_a_users_own_load_of_a_seed_graph_survives_a_restart(fresh_store_dir: Pa
     assert store.select("SELECT ?key WHERE { ?g a sg:State ; sg:ags ?key }") == [{"key": "13"}]
     assert ensure_seeded(store, examples=True) == []
     assert store.value(count) == 1
+
+
+def test_every_load_is_in_the_history_with_who_when_and_which_file(fresh_store_dir: Path, tmp_path: Path) -> None:
+    """An operator loads a file with 'synergraph load': the change history names the command line as who,
+    the time, the file with its SHA-256 and the graph it replaced, in the same transaction as the data. A
+    file that fails leaves no record."""
+    import datetime
+    import hashlib
+
+    path = tmp_path / "ki-barnim.ttl"
+    path.write_text(GOOD, encoding="utf-8")
+    started = datetime.datetime.now(datetime.UTC)
+    done = cli("load", str(path), store=fresh_store_dir)
+    assert done.returncode == 0, done.stderr
+    broken = tmp_path / "kaputt.ttl"
+    broken.write_text(GOOD.replace("sg:role <https://w3id.org/synergraph/def/role/federfuehrend>",
+                                   "sg:role <https://w3id.org/synergraph/def/role/erfunden>"), encoding="utf-8")
+    assert cli("load", str(broken), store=fresh_store_dir).returncode == 1
+    store = Store(fresh_store_dir)
+    rows = store.select(
+        "SELECT ?who ?when ?op ?file ?sum ?g WHERE { GRAPH ?h { ?a prov:wasAssociatedWith/rdfs:label ?who ; "
+        "prov:endedAtTime ?when ; sg:operation ?op ; prov:used ?g . OPTIONAL { ?a sg:sourceFile ?file ; "
+        "sg:checksum ?sum } } FILTER(STRSTARTS(?op, 'LOAD ')) }", h=URIRef(HISTORY_GRAPH))
+    mine = [row for row in rows if row.get("file") in ("ki-barnim.ttl", "kaputt.ttl")]
+    assert len(mine) == 1, mine
+    record = mine[0]
+    assert record["who"] == "cli" and record["g"] == "https://w3id.org/synergraph/graph/ki-barnim"
+    assert record["sum"] == "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    assert record["when"] >= started
+    assert "ki-barnim.ttl" in record["op"] and "8 Tripel" in record["op"]
+    assert not [row for row in rows if row["who"] == "startdaten"], "filling a new store is no change"
