@@ -37,7 +37,8 @@ __all__ = ["BodyIn", "EndIn", "InitiativeIn", "ResponsibilityIn", "WriteOut", "r
 
 router = APIRouter(prefix="/api", tags=["Redaktion"])
 
-Slug = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$", description="Kurzname in der IRI, z. B. 'ki-lotsen'")
+_SLUG = r"^[a-z0-9][a-z0-9-]{0,99}$"
+Slug = Field(pattern=_SLUG, description="Kurzname in der IRI, z. B. 'ki-lotsen'")
 
 
 class _Fields(BaseModel):
@@ -155,6 +156,7 @@ def _stale(detail: str, actual: str | None) -> JSONResponse:
 
 
 _IfMatch = Annotated[str | None, Header(alias="If-Match", description="ETag, den Sie gelesen haben")]
+_Slug = Annotated[str, Path(pattern=_SLUG, description="Kurzname")]
 _Service = Annotated[Service, Depends(get_service)]
 _Pool = Annotated[QueryPool, Depends(get_pool)]
 _WRITE_ANSWERS: dict[int | str, dict[str, Any]] = {
@@ -177,7 +179,7 @@ def _routes(plural: str, kind: str, model: type[_Fields], label: str) -> None:
                             lambda: editing.build(service.store, kind, slug, fields(item)), None, True)
 
     async def change(request: Request, item: model, service: _Service, pool: _Pool,  # type: ignore[valid-type]
-                     if_match: _IfMatch = None, slug: str = Path(description="Kurzname")) -> JSONResponse:
+                     slug: _Slug, if_match: _IfMatch = None) -> JSONResponse:
         if item.slug != slug:  # type: ignore[attr-defined]
             return problem(422, "Kurzname passt nicht", f"slug '{item.slug}' im Inhalt, '{slug}' im Pfad",  # type: ignore[attr-defined]
                            parameter="slug")
@@ -185,7 +187,7 @@ def _routes(plural: str, kind: str, model: type[_Fields], label: str) -> None:
                             lambda: editing.build(service.store, kind, slug, fields(item)), if_match, False)
 
     async def finish(request: Request, item: EndIn, service: _Service, pool: _Pool,
-                     if_match: _IfMatch = None, slug: str = Path(description="Kurzname")) -> JSONResponse:
+                     slug: _Slug, if_match: _IfMatch = None) -> JSONResponse:
         return await _apply(request, service, pool, kind, slug,
                             lambda: editing.end(service.store, kind, slug, item.date), if_match, False)
 

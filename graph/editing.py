@@ -271,14 +271,15 @@ def prepare(store: Store, kind: str, slug: str, data: Graph, if_match: str | Non
     after = {_nt(t) for t in data}
     holders = [str(row["g"]) for row in store.select(load_query("entity_graphs"), s=URIRef(iri))]
     guard = f"urn:synergraph:stale:{uuid.uuid4().hex}"
-    update = (_guard(iri, before, guard) + " ;\n"
-              f"DELETE WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} ;\n"
-              f"INSERT DATA {{ GRAPH <{graph}> {{\n" + "\n".join(sorted(after)) + "\n} }")
+    subject = ox.NamedNode(iri)  # refuses what is no IRI, so the slug cannot change the update's text
+    update = (_guard(subject, before, guard) + " ;\n"
+              f"DELETE WHERE {{ GRAPH ?g {{ {subject} ?p ?o }} }} ;\n"
+              f"INSERT DATA {{ GRAPH {ox.NamedNode(graph)} {{\n" + "\n".join(sorted(after)) + "\n} }")
     summary = "\n".join([f"- {t}" for t in sorted(before - after)] + [f"+ {t}" for t in sorted(after - before)])
     return Edit(iri, update, _digest(after), sorted({graph, *holders}), summary, guard)
 
 
-def _guard(iri: str, before: set[str], guard: str) -> str:
+def _guard(subject: ox.NamedNode, before: set[str], guard: str) -> str:
     """Update operations that fail the whole transaction unless the entity's triples are still ``before``.
 
     SPARQL Update cannot abort on a condition, but creating a graph that exists is an error: the first
@@ -289,8 +290,8 @@ def _guard(iri: str, before: set[str], guard: str) -> str:
     # each statement is "<s> <p> o ." in N-Triples: VALUES takes "(<p> o)"
     pairs = " ".join(f"({t.split(' ', 2)[1]} {t.split(' ', 2)[2][:-2]})"
                      for t in sorted(before) if "> _:" not in t)
-    stated = f"{{ GRAPH ?g {{ <{iri}> ?p ?o }} }} UNION {{ <{iri}> ?p ?o }}"
-    return (f"INSERT {{ GRAPH <{guard}> {{ <{guard}> <{guard}> <{iri}> }} }} WHERE {{\n"
+    stated = f"{{ GRAPH ?g {{ {subject} ?p ?o }} }} UNION {{ {subject} ?p ?o }}"
+    return (f"INSERT {{ GRAPH <{guard}> {{ <{guard}> <{guard}> {subject} }} }} WHERE {{\n"
             f"  {{ {stated} FILTER(!isBlank(?o)) FILTER NOT EXISTS {{ VALUES (?p ?o) {{ {pairs} }} }} }}\n"
             f"  UNION {{ VALUES (?p ?o) {{ {pairs} }} FILTER NOT EXISTS {{ {stated} }} }}\n"
             f"}} ;\nCREATE GRAPH <{guard}> ;\nDROP GRAPH <{guard}>")

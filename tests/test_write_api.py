@@ -294,3 +294,11 @@ def test_an_edited_entity_of_the_shipped_data_keeps_its_edit_when_the_data_are_l
     assert holders == [{"h": "https://w3id.org/synergraph/id/body/verwaltung-12060", "r": iri}]
     notes = [c.operation or "" for c in editing.changes_of(store, iri)]
     assert sum(f"Fassung der Redaktion behalten: <{iri}>" in n for n in notes) == 2, notes
+
+
+@pytest.mark.parametrize("path", ["/api/bodies/Gro%C3%9F%20Stelle/end", "/api/initiatives/x%3E%20%7D/end"])
+def test_an_address_that_is_no_slug_is_refused(editing_server: Server, path: str) -> None:
+    """Ending something at an address that is no slug is a 422 naming the slug, never a server error."""
+    refused = httpx.post(editing_server.url + path, json={"date": "2025-06-30"}, headers={**AUTH, "If-Match": '"x"'})
+    assert refused.status_code == 422, refused.text
+    assert "slug" in refused.text
