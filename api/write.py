@@ -132,7 +132,7 @@ async def _apply(request: Request, service: Service, pool: QueryPool, kind: str,
     operation = f"{request.method} {request.url.path} <{edit.iri}>\n{edit.summary}"
     try:
         activity = await write(service, pool, edit.update, allowed, operation, edit.graphs)
-    except (OSError, RuntimeError, ValueError) as error:
+    except (OSError, RuntimeError, SyntaxError, ValueError) as error:
         if not editing.stale(edit, error):
             raise
         if create:

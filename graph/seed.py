@@ -22,7 +22,18 @@ from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
-from .loading import LoadResult, checksum, graph_iri_for, load_file, loaded_by_user, loaded_checksum
+import pyoxigraph as ox
+
+from .history import history_record
+from .loading import (
+    CATALOG_GRAPH,
+    LoadResult,
+    checksum,
+    graph_iri_for,
+    load_file,
+    loaded_by_user,
+    loaded_checksum,
+)
 from .store import Store
 
 __all__ = ["SEED_AGENT", "SeedFile", "ensure_seeded", "seed_files"]
@@ -67,8 +78,19 @@ def seed_files() -> list[SeedFile]:
     return entries
 
 
+def _drop_examples(store: Store, graph: str) -> None:
+    """Remove the example graph with its catalog entry (so switching the examples on loads them again)
+    and record that in the history, in one transaction."""
+    _, record = history_record(f"DROP GRAPH <{graph}> (Beispieldaten abgeschaltet: SYNERGRAPH_EXAMPLES=false)",
+                               SEED_AGENT, [graph])
+    target = ox.NamedNode(graph)
+    store.update(f"DROP SILENT GRAPH {target} ;\n"
+                 f"DELETE WHERE {{ GRAPH {ox.NamedNode(CATALOG_GRAPH)} {{ {target} ?p ?o }} }} ;\n{record}")
+
+
 def ensure_seeded(store: Store, examples: bool = True) -> list[LoadResult]:
-    """Load every seed file that is new or changed; drop the example graph when ``examples`` is off.
+    """Load every seed file that is new or changed; drop the example graph when ``examples`` is off
+    (recorded in the history; switched on again, the examples are loaded again).
 
     Returns what was loaded (empty when the store was already current).
     """
@@ -79,7 +101,7 @@ def ensure_seeded(store: Store, examples: bool = True) -> list[LoadResult]:
     for entry in seed_files():
         if entry.example and not examples:
             if store.has_graph(entry.graph):
-                store.drop_graph(entry.graph)
+                _drop_examples(store, entry.graph)
             continue
         if loaded_by_user(store, entry.graph) or loaded_checksum(store, entry.graph) == checksum(entry.path,
                                                                                                   entry.options):

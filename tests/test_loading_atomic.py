@@ -123,14 +123,23 @@ def test_a_changed_seed_file_is_reloaded_and_only_that_one(seeded_store_dir: Pat
                        a=URIRef(reloaded[0].activity), f=examples.path.name) == "startdaten"
 
 
-def test_examples_can_be_switched_off(fresh_store_dir: Path) -> None:
+def test_examples_can_be_switched_off_and_on_again(fresh_store_dir: Path) -> None:
+    """An operator switches the example data off: they are gone and the history says so; switched on
+    again, they are back."""
     store = Store(fresh_store_dir)
     examples = next(entry for entry in seed_files() if entry.example)
     assert store.has_graph(examples.graph)
+    size = len(list(store.triples(examples.graph)))
     ensure_seeded(store, examples=False)
     assert not store.has_graph(examples.graph)
     assert store.value("SELECT (COUNT(*) AS ?n) WHERE { ?s dcterms:source "
                        "<https://w3id.org/synergraph/id/source/beispieldaten> }") == 0
+    assert store.value("SELECT ?who ?g WHERE { GRAPH ?h { ?a prov:used ?g ; sg:operation ?op ; "
+                       "prov:wasAssociatedWith/rdfs:label ?who } FILTER(STRSTARTS(?op, 'DROP GRAPH')) }",
+                       g=URIRef(examples.graph), h=URIRef(HISTORY_GRAPH)) == "startdaten"
+    assert ensure_seeded(store, examples=False) == []
+    assert [r.graph for r in ensure_seeded(store, examples=True)] == [examples.graph]
+    assert len(list(store.triples(examples.graph))) == size
 
 
 def test_a_killed_load_leaves_the_store_as_before(fresh_store_dir: Path, tmp_path: Path) -> None:
