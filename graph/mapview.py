@@ -8,11 +8,12 @@ finding edges and marked on their nodes.
 
 :func:`map_graph` applies the filters (topic with narrower topics, territory with contained
 territories, body, role, status, as-of day, only findings) or a focus (a body's neighbourhood, an
-initiative with its duplicates and parallels), clusters Gemeinden that take part in nothing under
-their Kreis, and computes the layout on the server (so the browser needs no physics).
+initiative with its duplicates and parallels), clusters Gemeinden under their Kreis (those that take
+part in nothing; on a map of more than :data:`CLUSTER_LIMIT` nodes all of them), and computes the
+layout on the server (so the browser needs no physics).
 :func:`responsibility_chain` answers "Wer ist zuständig?" for a Gemeinde and a topic: the chain of
 territories containing it (Gemeinde, Amt, Kreis, Land, Bund) with the bodies responsible at each.
-:func:`vis_data` turns a map graph into vis-network nodes and edges with pyvis.
+:func:`vis_data` turns a map graph into the node and edge records vis-network draws.
 
 Everything here is plain data; texts from the store are never marked up (the page escapes them).
 
@@ -50,7 +51,9 @@ from .store import Store
 
 __all__ = [
     "BODY_GROUPS",
+    "CLUSTER_LIMIT",
     "EDGE_KINDS",
+    "FINDING_EDGES",
     "NODE_KINDS",
     "ROLE_COLOURS",
     "ROLE_LABELS",
@@ -113,12 +116,17 @@ EDGE_KINDS: dict[str, dict[str, Any]] = {
     "duplicate": {"label": "mögliche Dublette", "color": "#e31a1c", "dashes": [8, 4]},
     "parallel": {"label": "Parallelinitiative (anderswo)", "color": "#fd8d3c", "dashes": [8, 4]},
 }
-_FINDING_EDGES = ("overlap", "duplicate", "parallel")
-_STRUCTURE_EDGES = ("within", "administers", "part-of", "sub-organisation")
+# Edge kinds that draw a finding (shown first in the legend, kept by "nur Überschneidungen").
+FINDING_EDGES = ("overlap", "duplicate", "parallel")
 
-# Above this many drawn nodes the spring refinement of the layout is skipped (it grows quadratically).
-SPRING_LIMIT = 400
-# Territory classes that are clustered under their Kreis when nothing else involves them.
+# Above this many linked nodes the spring refinement of the layout is skipped: it grows quadratically,
+# and on a large map it pulls the radial tree of territories into one tangle (the whole Brandenburg
+# map, 276 nodes, stays a readable ring of Kreise without it).
+SPRING_LIMIT = 150
+# Above this many nodes every Gemeinde is clustered under its Kreis (with what belongs to it alone), so
+# that a large map opens quickly; below it only Gemeinden that take part in nothing are.
+CLUSTER_LIMIT = 1500
+# Territory classes that are clustered under their Kreis.
 _GEMEINDE_TYPES = {"Municipality", "UnincorporatedArea"}
 
 
@@ -284,11 +292,6 @@ class MapFilters:
     focus: tuple[str, str] | None = None
     expand: frozenset[str] = frozenset()
 
-    def active(self) -> bool:
-        """Whether anything narrows the selection."""
-        return any((self.topic, self.territory, self.body, self.role, self.status, self.as_of,
-                    self.only_findings, self.focus))
-
 
 def _by_name(text: str, labels: dict[str, str], parameter: str, lookup: Any) -> str:
     """The IRI ``lookup(text)`` finds (key or slug), else the one item whose name is (or starts with) ``text``."""
@@ -323,8 +326,8 @@ def resolve_filters(store: Store, *, topic: str | None = None, territory: str | 
     ...     print(error.parameter)
     topic
     """
-    snap = snapshot(store)
     base = map_base(store)
+    snap = base.snap
     territory_names = {iri: t.label for iri, t in base.territories.items()}
     body_names = {iri: b.label for iri, b in base.bodies.items()}
     focus_value: tuple[str, str] | None = None
@@ -509,7 +512,7 @@ def _finding_nodes(graph: nx.MultiDiGraph, base: MapBase) -> set[str]:
     keep: set[str] = set()
     by_iri = {r.iri: r for r in base.responsibilities}
     for source, target, data in graph.edges(data=True):
-        if data["kind"] not in _FINDING_EDGES:
+        if data["kind"] not in FINDING_EDGES:
             continue
         keep.update((source, target))
         finding = next(f for f in base.findings_of.get(source, []) if f.id == data["finding"])
@@ -531,7 +534,7 @@ def _focus_nodes(graph: nx.MultiDiGraph, focus: tuple[str, str]) -> set[str]:
     starts = [anchor]
     if kind == "initiative":
         starts += [n for n in undirected.neighbors(anchor)
-                   if any(d["kind"] in _FINDING_EDGES for d in undirected.get_edge_data(anchor, n).values())]
+                   if any(d["kind"] in FINDING_EDGES for d in undirected.get_edge_data(anchor, n).values())]
     for start in starts:
         for near in list(undirected.neighbors(start)):
             keep.add(near)
@@ -547,49 +550,88 @@ def _kreis_of(base: MapBase, territory: str, day: datetime.date | None) -> str |
     return None
 
 
-def _cluster(graph: nx.MultiDiGraph, base: MapBase, f: MapFilters, keep: set[str]) -> nx.MultiDiGraph:
-    """Gemeinden (and their administrations) that take part in nothing, drawn as one node per Kreis."""
-    if "all" in f.expand:
-        return graph
-    quiet_kinds = {"within", "administers"}
-    expanded = set(f.expand)
-    if f.territory:
-        kreis = f.territory if base.territories[f.territory].type in ("District", "DistrictFreeCity") else \
-            _kreis_of(base, f.territory, f.as_of)
-        if kreis and f.territory != kreis or (kreis and len(graph) < SPRING_LIMIT):
-            expanded.add(kreis)
+def _cluster_members(graph: nx.MultiDiGraph, base: MapBase, f: MapFilters, keep: set[str],
+                     expanded: set[str], crowded: bool) -> dict[str, list[str]]:
+    """The nodes each Kreis's cluster takes in (see :func:`_cluster`)."""
     members: dict[str, list[str]] = defaultdict(list)
     for node, data in graph.nodes(data=True):
-        if data["kind"] != "territory" or data["category"] not in _GEMEINDE_TYPES or node in keep or data["findings"]:
+        if data["kind"] != "territory" or data["category"] not in _GEMEINDE_TYPES or node in keep:
+            continue
+        if data["findings"] and not crowded:
             continue
         kreis = _kreis_of(base, node, f.as_of)
         if kreis is None or kreis in expanded or kreis not in graph:
             continue
-        administrations = [b for b, _, d in graph.in_edges(node, data=True) if d["kind"] == "administers"]
+        administrations = [b for b, _, d in graph.in_edges(node, data=True) if d["kind"] == "administers"
+                           and b not in keep]
         group = [node, *administrations]
-        if all(d["kind"] in quiet_kinds for n in group for _, _, d in (*graph.in_edges(n, data=True),
-                                                                        *graph.out_edges(n, data=True))) \
-                and not any(graph.nodes[b]["findings"] or b in keep for b in administrations) \
-                and all(graph.in_degree(b) == 0 for b in administrations):
+        if crowded or (all(d["kind"] in ("within", "administers") for n in group for _, _, d in (
+                *graph.in_edges(n, data=True), *graph.out_edges(n, data=True)))
+                and not any(graph.nodes[b]["findings"] for b in administrations)
+                and all(graph.in_degree(b) == 0 for b in administrations)):
             members[kreis].extend(group)
+    if crowded:  # an initiative for clustered Gemeinden of one Kreis only goes into that Kreis's cluster
+        kreis_of = {n: kreis for kreis, group in members.items() for n in group}
+        for node, data in graph.nodes(data=True):
+            if data["kind"] != "initiative" or node in keep:
+                continue
+            places = {kreis_of.get(t) for _, t, d in graph.out_edges(node, data=True) if d["kind"] == "located"}
+            if len(places) == 1 and None not in places:
+                members[next(iter(places))].append(node)  # type: ignore[index]
+    # An administration of several Gemeinden (an Amtsverwaltung) is listed once.
+    return {kreis: list(dict.fromkeys(group)) for kreis, group in members.items()}
+
+
+def _cluster(graph: nx.MultiDiGraph, base: MapBase, f: MapFilters, keep: set[str],
+             limit: int) -> nx.MultiDiGraph:
+    """Gemeinden drawn as one node per Kreis until the user expands the Kreis or zooms in.
+
+    Gemeinden (with their administrations) that take part in nothing are always clustered. A map of more
+    than ``limit`` nodes clusters every Gemeinde, with its administrations and the initiatives
+    for Gemeinden of that Kreis only; their lines to the rest of the map are bundled into one line per
+    kind and other end, and the cluster carries their findings. ``keep`` (what the user chose) and the
+    Kreis of a chosen territory are never clustered.
+    """
+    if "all" in f.expand:
+        return graph
+    expanded = set(f.expand)
+    if f.territory:
+        kreis = f.territory if base.territories[f.territory].type in ("District", "DistrictFreeCity") else \
+            _kreis_of(base, f.territory, f.as_of)
+        if kreis:  # the chosen territory lies in one Kreis: its Gemeinden are what the user asked for
+            expanded.add(kreis)
+    members = _cluster_members(graph, base, f, keep, expanded, len(graph) > limit)
     if not members:
         return graph
-    clustered = graph.copy()
+    cluster_of = {n: f"cluster:{kreis}" for kreis, group in members.items() for n in group}
+    clustered = graph.subgraph([n for n in graph if n not in cluster_of]).copy()
     for kreis, group in members.items():
-        cluster = f"cluster:{kreis}"
         gemeinden = sorted((graph.nodes[n]["label"], n) for n in group if graph.nodes[n]["kind"] == "territory")
-        kreis_label = graph.nodes[kreis]["label"]
-        clustered.add_node(cluster, kind="cluster", category="cluster", label=f"{len(gemeinden)} Gemeinden",
-                           type_label="Gemeinden zusammengefasst", detail=kreis_label, page=None, findings=[],
+        inner = sorted((graph.nodes[n]["label"], n, graph.nodes[n]["type_label"]) for n in group
+                       if graph.nodes[n]["kind"] != "territory")
+        initiatives = sum(1 for n in group if graph.nodes[n]["kind"] == "initiative")
+        label = f"{len(gemeinden)} Gemeinden" + (f", {initiatives} Initiativen" if initiatives else "")
+        clustered.add_node(cluster_of[group[0]], kind="cluster", category="cluster", label=label,
+                           type_label="Gemeinden zusammengefasst", detail=graph.nodes[kreis]["label"], page=None,
+                           findings=sorted({x for n in group for x in graph.nodes[n]["findings"]}),
                            kreis=kreis, key=base.territories[kreis].key,
-                           members=[{"iri": iri, "label": label} for label, iri in gemeinden])
-        inside = set(group)
-        for node in group:
-            for _, target, data in graph.out_edges(node, data=True):
-                if target not in inside and data["kind"] == "within":
-                    _add_edge(clustered, cluster, target, "within",
-                              f"Gemeinden in {kreis_label} liegen in {graph.nodes[target]['label']}")
-        clustered.remove_nodes_from(group)
+                           members=[{"iri": iri, "label": label} for label, iri in gemeinden],
+                           inner=[{"iri": iri, "label": label, "type_label": kind} for label, iri, kind in inner])
+    bundles: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for source, target, data in graph.edges(data=True):
+        start, end = cluster_of.get(source, source), cluster_of.get(target, target)
+        if (start, end) != (source, target) and start != end:
+            bundles[(start, end, data["kind"], data.get("role", ""))].append(data)
+    for (start, end, kind, role), items in sorted(bundles.items()):
+        first = items[0]
+        if kind == "within" and start.startswith("cluster:"):
+            text = f"Gemeinden in {clustered.nodes[start]['detail']} liegen in {clustered.nodes[end]['label']}"
+        elif len(items) == 1:
+            text = first["text"]
+        else:
+            text = f"{len(items)}-mal „{EDGE_KINDS[kind]['label']}“, z. B.: {first['text']}"
+        extra = {k: first[k] for k in ("role", "role_label", "finding", "title", "severity") if k in first}
+        _add_edge(clustered, start, end, kind, text, key=f"{kind}|{role}|{start}|{end}", **extra)
     return clustered
 
 
@@ -691,19 +733,28 @@ def _layout(graph: nx.MultiDiGraph, base: MapBase) -> None:
     for node in graph:
         pos.setdefault(node, (outer * math.cos(_angle_jitter(node) * 2 * math.pi),
                               outer * math.sin(_angle_jitter(node) * 2 * math.pi)))
-    if len(graph) <= SPRING_LIMIT and len(graph) > 2:
-        scale = 75.0 * math.sqrt(len(graph))
-        relaxed = nx.spring_layout(nx.Graph(graph.to_undirected()), pos={n: (x / scale, y / scale) for n, (x, y)
-                                                                        in pos.items()},
-                                   iterations=60, seed=42, k=2.5 / math.sqrt(len(graph)))
+    linked = [n for n in graph if graph.degree(n)]
+    if 2 < len(linked) <= SPRING_LIMIT:
+        # Nodes without any edge would be pushed far out by the spring and shrink the rest of the
+        # picture: only linked nodes are relaxed, the others go on a ring around them.
+        scale = 75.0 * math.sqrt(len(linked))
+        relaxed = nx.spring_layout(nx.Graph(graph.subgraph(linked).to_undirected()),
+                                   pos={n: (pos[n][0] / scale, pos[n][1] / scale) for n in linked},
+                                   iterations=60, seed=42, k=2.5 / math.sqrt(len(linked)))
         pos = {n: (float(x) * scale, float(y) * scale) for n, (x, y) in relaxed.items()}
+        alone = sorted(n for n in graph if n not in pos)
+        for index, node in enumerate(alone):
+            angle = 2 * math.pi * index / len(alone)
+            pos[node] = (1.15 * scale * math.cos(angle), 1.15 * scale * math.sin(angle))
     for node, (x, y) in pos.items():
         graph.nodes[node]["x"] = round(x, 1)
         graph.nodes[node]["y"] = round(y, 1)
 
 
-def map_graph(store: Store, filters: MapFilters) -> nx.MultiDiGraph:
+def map_graph(store: Store, filters: MapFilters, cluster_limit: int = CLUSTER_LIMIT) -> nx.MultiDiGraph:
     """The map for ``filters``: nodes with ``kind``, ``label``, ``x``, ``y``; edges with ``kind`` and ``text``.
+
+    Above ``cluster_limit`` nodes every Gemeinde not expanded is drawn inside its Kreis's cluster.
 
     Examples
     --------
@@ -719,7 +770,7 @@ def map_graph(store: Store, filters: MapFilters) -> nx.MultiDiGraph:
         graph = graph.subgraph(_focus_nodes(graph, filters.focus)).copy()
         keep.add(filters.focus[1])
     else:
-        graph = _cluster(graph, base, filters, keep)
+        graph = _cluster(graph, base, filters, keep, cluster_limit)
     _layout(graph, base)
     graph.graph.update(findings=len({d["finding"] for _, _, d in graph.edges(data=True) if "finding" in d}))
     return graph
@@ -844,41 +895,36 @@ def _node_style(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def vis_data(graph: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """vis-network nodes and edges of a map graph (through pyvis), with positions and styles.
+    """vis-network nodes and edges of a map graph, with positions and styles.
 
     Texts are plain strings in ``label`` and ``text``; no ``title`` is set, so nothing is rendered as
-    HTML by vis-network (the page builds its tooltips as text nodes).
+    HTML by vis-network (the page builds its tooltips as text nodes). The records are written here
+    rather than through pyvis's ``Network.from_nx``, which checks every node and edge against lists of
+    all earlier ones: 1.6 s of 2.2 s for a map of 2,000 nodes and 8,252 edges (vis-network itself is
+    still the copy pyvis ships).
 
     Examples
     --------
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("a", kind="topic", category="topic", label="<b>", x=0.0, y=0.0, findings=[])
+    >>> g.add_node("b", kind="topic", category="topic", label="B", x=1.0, y=0.0, findings=[], title="<i>")
+    >>> g.add_edge("a", "b", kind="part-of", text="<b> gehört zum Thema B")
+    0
     >>> nodes, edges = vis_data(g)
-    >>> nodes[0]["label"], "title" in nodes[0]
-    ('<b>', False)
+    >>> nodes[0]["label"], nodes[0]["shape"], "title" in nodes[1]
+    ('<b>', 'diamond', False)
+    >>> edges[0]["from"], edges[0]["to"], edges[0]["arrows"], edges[0]["id"]
+    ('a', 'b', 'to', 'e0')
     """
-    from pyvis.network import Network
-
-    drawn = nx.MultiDiGraph()
-    for node, data in graph.nodes(data=True):
-        attributes = {k: v for k, v in data.items() if k not in ("title",)}
-        attributes.update(_node_style(data))
-        drawn.add_node(node, **attributes)
+    nodes = [{**{k: v for k, v in data.items() if k != "title"}, "id": node, **_node_style(data)}
+             for node, data in graph.nodes(data=True)]
+    edges = []
     for index, (source, target, data) in enumerate(graph.edges(data=True)):
         kind = EDGE_KINDS[data["kind"]]
         colour = ROLE_COLOURS.get(data.get("role", ""), kind["color"]) if data["kind"].startswith(
             "responsibility") else kind["color"]
-        finding = data["kind"] in _FINDING_EDGES
-        drawn.add_edge(source, target, **{k: v for k, v in data.items() if k != "title"},
-                       finding_title=data.get("title"), id=f"e{index}", color=colour, dashes=kind["dashes"],
-                       weight=3 if finding else 1)
-    network = Network(directed=True)
-    network.from_nx(drawn, default_node_size=12)
-    nodes, edges, *_ = network.get_network_data()
-    for node in nodes:
-        node.pop("title", None)
-    for edge in edges:
-        edge.pop("title", None)
-        if edge["kind"] in _FINDING_EDGES:
-            edge["arrows"] = ""
+        finding = data["kind"] in FINDING_EDGES
+        edges.append({**{k: v for k, v in data.items() if k != "title"}, "from": source, "to": target,
+                      "finding_title": data.get("title"), "id": f"e{index}", "color": colour,
+                      "dashes": kind["dashes"], "width": 3 if finding else 1, "arrows": "" if finding else "to"})
     return nodes, edges

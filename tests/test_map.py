@@ -17,7 +17,8 @@ from synergraph.graph.catalog import InvalidValue
 from synergraph.graph.mapview import MapFilters, map_graph, resolve_filters, responsibility_chain, vis_data
 from synergraph.graph.store import Store
 
-BODY = "https://w3id.org/synergraph/id/body/"
+ID = "https://w3id.org/synergraph/id/"
+BODY = ID + "body/"
 TOPIC = "https://w3id.org/synergraph/def/topic/"
 PRENZLAU = "12073452"
 
@@ -40,6 +41,31 @@ def test_whole_map_has_every_kind_and_clusters_idle_gemeinden(seeded_store: Stor
     expanded = map_graph(seeded_store, MapFilters(expand=frozenset({"all"})))
     assert not [n for n, d in expanded.nodes(data=True) if d["kind"] == "cluster"]
     assert expanded.number_of_nodes() > graph.number_of_nodes() + 300
+
+
+def test_a_crowded_map_keeps_every_gemeinde_inside_its_kreis(seeded_store: Store) -> None:
+    """Above the limit Gemeinden with their own work are clustered too; their lines and findings go to the cluster."""
+    quiet = map_graph(seeded_store, MapFilters())
+    crowded = map_graph(seeded_store, MapFilters(), cluster_limit=100)
+    assert crowded.number_of_nodes() < quiet.number_of_nodes()
+    assert not [n for n, d in crowded.nodes(data=True) if d["kind"] == "territory" and d["category"] == "Municipality"]
+    clusters = {n: d for n, d in crowded.nodes(data=True) if d["kind"] == "cluster"}
+    uckermark = clusters["cluster:https://w3id.org/synergraph/id/territory/12073"]
+    assert "Prenzlau, Stadt" in {m["label"] for m in uckermark["members"]}
+    assert "Stadtverwaltung Prenzlau" in {m["label"] for m in uckermark["inner"]}
+    # Stadtverwaltung Prenzlau implements Breitband: the cluster carries that line, in its role colour.
+    lines = [d for _, t, d in crowded.out_edges(f"cluster:{uckermark['kreis']}", data=True) if t == TOPIC + "breitband"]
+    assert [d["role"] for d in lines if d["kind"] == "responsibility"] == ["umsetzend"]
+    inside = {m["iri"] for d in clusters.values() for m in (*d["members"], *d["inner"])}
+    assert not inside & set(crowded.nodes)
+    # The parallel Coworking-Space initiatives of Guben and Wittstock/Dosse now link the two Kreise's clusters.
+    parallel = [d for a, b, d in crowded.edges(data=True) if d["kind"] == "parallel"
+                and {a, b} == {"cluster:" + ID + "territory/12071", "cluster:" + ID + "territory/12068"}]
+    assert parallel and "Coworking-Space" in parallel[0]["text"] and parallel[0]["finding"]
+    assert clusters["cluster:" + ID + "territory/12071"]["findings"]
+    # Expanding the Kreis draws its Gemeinden again.
+    opened = map_graph(seeded_store, MapFilters(expand=frozenset({uckermark["kreis"]})), cluster_limit=100)
+    assert "Prenzlau, Stadt" in labels(opened) and f"cluster:{uckermark['kreis']}" not in opened
 
 
 def test_positions_come_from_the_server_and_are_stable(seeded_store: Store) -> None:

@@ -227,9 +227,9 @@ def test_markup_in_data_stays_text(browser: object, hostile_server: Server) -> N
     assert ATTACK in drawn_labels(page)
     x, y = node_point(page, iri)
     page.mouse.move(x, y)  # type: ignore[attr-defined]
-    page.wait_for_selector("div.vis-tooltip", state="visible")  # type: ignore[attr-defined]
-    assert ATTACK in page.inner_text("div.vis-tooltip")  # type: ignore[attr-defined]
-    assert page.locator("div.vis-tooltip img").count() == 0  # type: ignore[attr-defined]
+    page.wait_for_selector("div.map-tooltip", state="visible")  # type: ignore[attr-defined]
+    assert ATTACK in page.inner_text("div.map-tooltip")  # type: ignore[attr-defined]
+    assert page.locator("div.map-tooltip img").count() == 0  # type: ignore[attr-defined]
     page.mouse.click(x, y)  # type: ignore[attr-defined]
     page.wait_for_selector("#details-body table.facts")  # type: ignore[attr-defined]
     assert ATTACK in page.inner_text("#details-body")  # type: ignore[attr-defined]
@@ -243,3 +243,89 @@ def test_markup_in_data_stays_text(browser: object, hostile_server: Server) -> N
     shot(page, "map-xss-list.png")
     context.close()  # type: ignore[attr-defined]
     assert not errors
+
+
+def test_focus_on_a_body_and_on_an_initiative_with_its_duplicates(tab: object, server: Server) -> None:
+    """From a flagged body to its neighbourhood, the finding explained on hover; from an initiative to its duplicates."""
+    tab.goto(server.url + "/map?topic=verwaltungsdigitalisierung")  # type: ignore[attr-defined]
+    tab.wait_for_selector(READY)  # type: ignore[attr-defined]
+    iri = ID + "body/verwaltung-12073"
+    x, y = node_point(tab, iri)
+    tab.mouse.click(x, y)  # type: ignore[attr-defined]
+    tab.click("text=Umgebung dieser Stelle zeigen")  # type: ignore[attr-defined]
+    tab.wait_for_url("**focus=body%3Averwaltung-12073**")  # type: ignore[attr-defined]
+    tab.wait_for_selector(READY)  # type: ignore[attr-defined]
+    assert {"Kreisverwaltung Uckermark", "Zweckverband Digitale Verwaltung Uckermark", "Uckermark"} <= drawn_labels(tab)
+    x, y = node_point(tab, iri)
+    tab.mouse.move(x, y)  # type: ignore[attr-defined]
+    tab.wait_for_selector("div.map-tooltip", state="visible")  # type: ignore[attr-defined]
+    tip = tab.inner_text("div.map-tooltip")  # type: ignore[attr-defined]
+    assert "Befund:" in tip and "beide federführend" in tip
+    shot(tab, "map-focus-body.png")
+
+    pair = tab.evaluate("""() => window.synergraphMap.data().edges
+        .filter(e => e.kind === 'duplicate' && e.from.includes('/initiative/')).map(e => [e.from, e.to])[0] || null""")
+    if pair is None:  # no duplicate at this body: take one from the findings view
+        tab.goto(server.url + "/map?only=findings")  # type: ignore[attr-defined]
+        tab.wait_for_selector(READY)  # type: ignore[attr-defined]
+        pair = tab.evaluate("""() => window.synergraphMap.data().edges
+            .filter(e => e.kind === 'duplicate' && e.from.includes('/initiative/')).map(e => [e.from, e.to])[0]""")
+    first = pair[0]
+    names = tab.evaluate("(ids) => ids.map(id => window.synergraphMap.data().nodes.find(n => n.id === id).label)", pair)
+    tab.fill("#search", names[0])  # type: ignore[attr-defined]
+    tab.click("#search-form button")  # type: ignore[attr-defined]
+    tab.click("text=Dubletten und Parallelinitiativen zeigen")  # type: ignore[attr-defined]
+    tab.wait_for_url("**focus=initiative%3A" + first.rsplit("/", 1)[-1] + "**")  # type: ignore[attr-defined]
+    tab.wait_for_selector(READY)  # type: ignore[attr-defined]
+    assert set(names) <= drawn_labels(tab)
+    kinds = tab.evaluate("() => window.synergraphMap.data().edges.map(e => e.kind)")  # type: ignore[attr-defined]
+    assert "duplicate" in kinds and "leads" in kinds
+    tab.wait_for_selector("#details-body .findings")  # type: ignore[attr-defined]
+    assert names[0] in tab.inner_text("#details-body .details-title")  # type: ignore[attr-defined]
+    assert "Dublette" in tab.inner_text("#details-body .findings")  # type: ignore[attr-defined]
+    shot(tab, "map-focus-initiative.png")
+
+
+def test_clustered_gemeinden_open_by_double_click_and_by_search(tab: object, server: Server) -> None:
+    """Idle Gemeinden sit in one node per Kreis; a double click shows them, and searching a name inside opens it."""
+    tab.goto(server.url + "/map")  # type: ignore[attr-defined]
+    tab.wait_for_selector(READY)  # type: ignore[attr-defined]
+    cluster = "cluster:" + ID + "territory/12073"
+    members = tab.evaluate("(id) => window.synergraphMap.data().nodes.find(n => n.id === id).members.map(m => m.label)",
+                           cluster)
+    assert "Gramzow" in members and "Gramzow" not in drawn_labels(tab)
+    x, y = node_point(tab, cluster)
+    tab.mouse.click(x, y)  # type: ignore[attr-defined]
+    assert "zusammengefasst" in tab.inner_text("#details")  # type: ignore[attr-defined]
+    tab.mouse.dblclick(x, y)  # type: ignore[attr-defined]
+    wait_until(tab, "() => new URLSearchParams(location.search).get('expand') === '12073' && document.body.dataset.mapReady")
+    wait_until(tab, "() => window.synergraphMap.data().nodes.some(n => n.label === 'Gramzow')")
+    shot(tab, "map-cluster-expanded.png")
+
+    other = tab.evaluate("""() => window.synergraphMap.data().nodes.find(n => n.kind === 'cluster').members[0]""")
+    tab.fill("#search", other["label"])  # type: ignore[attr-defined]
+    tab.click("#search-form button")  # type: ignore[attr-defined]
+    wait_until(tab, f"() => new URLSearchParams(location.search).get('select') === {other['iri']!r}")
+    wait_until(tab, "(() => { const t = document.querySelector('#details-body .details-title'); "
+                    f"return t && t.textContent === {other['label']!r}; }})")
+    assert other["label"] in drawn_labels(tab)
+
+
+def test_search_reaches_beyond_the_view_and_the_chain_leads_back(tab: object, server: Server) -> None:
+    """A body outside the filtered view is found and shown in its neighbourhood; the chain has a way back."""
+    tab.goto(server.url + "/map?topic=breitband")  # type: ignore[attr-defined]
+    tab.wait_for_selector(READY)  # type: ignore[attr-defined]
+    assert "Smart City Akademie" not in " ".join(drawn_labels(tab))
+    tab.fill("#search", "Bundesministerium für Wohnen")  # type: ignore[attr-defined]
+    tab.click("#search-form button")  # type: ignore[attr-defined]
+    tab.wait_for_url("**focus=body%3A**")  # type: ignore[attr-defined]
+    tab.wait_for_selector("#details-body .details-title")  # type: ignore[attr-defined]
+    assert "Bundesministerium für Wohnen" in tab.inner_text("#details-body .details-title")  # type: ignore[attr-defined]
+
+    tab.goto(server.url + "/map?gemeinde=12073452&chain_topic=breitband")  # type: ignore[attr-defined]
+    tab.wait_for_selector("#chain:not([hidden]) .chain-level")  # type: ignore[attr-defined]
+    assert "Breitband" in tab.inner_text("#chain-result-heading")  # type: ignore[attr-defined]
+    assert "Prenzlau" in tab.inner_text("#chain-result-heading")  # type: ignore[attr-defined]
+    tab.click("#chain-close")  # type: ignore[attr-defined]
+    wait_until(tab, "() => !location.search.includes('gemeinde') && document.body.dataset.mapReady === 'true'")
+    assert tab.is_hidden("#chain")  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
 // The responsibility map (/map): draws /api/map with vis-network, keeps the whole state in the URL,
 // shows details, a list view, search and exports. Every text from the data is inserted as text
-// (textContent, DOM nodes), never as HTML: vis-network gets its tooltips as ready DOM elements.
+// (textContent, DOM nodes), never as HTML: vis-network gets no titles at all, the page shows its own
+// tooltip, built from text nodes when the pointer rests on a node or a line.
 (function () {
   "use strict";
   const config = JSON.parse(document.getElementById("map-config").textContent);
@@ -12,6 +13,7 @@
   let data = { nodes: [], edges: [] };
   let network = null;
   let byId = new Map();
+  let findingsAt = new Map();
 
   function el(tag, text, attributes) {
     const node = document.createElement(tag);
@@ -70,24 +72,45 @@
   function renderLegend() {
     const list = document.getElementById("legend");
     const legend = config.legend;
-    const groups = [["Knoten", legend.nodes, false], ["Stellen nach Ebene", legend.bodies, false],
-      ["Zuständigkeit nach Rolle", legend.roles, true], ["Beziehungen", legend.edges, true]];
-    groups.forEach(([title, items, line]) => {
+    // Findings first: they are what the map is for, and the list is longer than the panel.
+    const groups = [["Befunde", legend.findings, true], ["Knoten", legend.nodes, false],
+      ["Stellen nach Ebene", legend.bodies, false], ["Zuständigkeit nach Rolle", legend.roles, true],
+      ["Weitere Beziehungen", legend.edges, true]];
+    groups.forEach(([title, items, line], index) => {
       const li = el("li"); li.appendChild(el("strong", title));
       const inner = el("ul");
+      if (index === 0) {
+        const flagged = el("li");
+        flagged.appendChild(el("span", null, { class: "swatch dot flagged", "aria-hidden": "true" }));
+        flagged.appendChild(document.createTextNode(" rot umrandeter Knoten: gehört zu einem Befund"));
+        inner.appendChild(flagged);
+      }
       items.forEach((item) => {
         const entry = el("li"); entry.appendChild(legendSwatch(item, line));
         entry.appendChild(document.createTextNode(" " + item.label)); inner.appendChild(entry);
       });
       li.appendChild(inner); list.appendChild(li);
     });
-    const flagged = el("li"); const swatch = el("span", null, { class: "swatch dot flagged", "aria-hidden": "true" });
-    flagged.appendChild(swatch); flagged.appendChild(document.createTextNode(" rot umrandet: Teil eines Befunds"));
-    list.appendChild(flagged);
   }
 
   // -- tooltips and details -----------------------------------------------------------------------
-  function findingEdges(id) { return data.edges.filter((e) => e.finding && (e.from === id || e.to === id)); }
+  function findingEdges(id) { return findingsAt.get(id) || []; }
+  function indexFindings() {
+    findingsAt = new Map();
+    data.edges.forEach((e) => {
+      if (!e.finding) return;
+      [e.from, e.to].forEach((id) => { if (!findingsAt.has(id)) findingsAt.set(id, []); findingsAt.get(id).push(e); });
+    });
+  }
+  const tooltip = el("div", null, { class: "map-tooltip", role: "tooltip", hidden: "" });
+  function showTooltip(box, pointer) {
+    tooltip.replaceChildren(box);
+    tooltip.hidden = false;
+    const width = container.clientWidth;
+    tooltip.style.left = Math.max(0, Math.min(pointer.x + 14, width - tooltip.offsetWidth - 4)) + "px";
+    tooltip.style.top = (pointer.y + 14) + "px";
+  }
+  function hideTooltip() { tooltip.hidden = true; }
   function nodeTooltip(node) {
     const box = el("div", null, { class: "map-tip" });
     box.appendChild(el("strong", node.label));
@@ -112,20 +135,28 @@
     document.getElementById("details-empty").hidden = true;
     body.replaceChildren(el("p", node.label, { class: "details-title" }), el("p", node.type_label + (node.detail ? " · " + node.detail : ""), { class: "hint" }));
     const actions = el("p", null, { class: "details-actions" });
-    if (node.kind === "body") actions.appendChild(button("Umgebung dieser Stelle zeigen", () => navigate({ focus: "body:" + slug(node.id), gemeinde: null, chain_topic: null })));
-    if (node.kind === "initiative") actions.appendChild(button("Dubletten und Parallelinitiativen zeigen", () => navigate({ focus: "initiative:" + slug(node.id), gemeinde: null, chain_topic: null })));
+    if (node.kind === "body") actions.appendChild(button("Umgebung dieser Stelle zeigen", () => navigate({ focus: "body:" + slug(node.id), select: node.id, gemeinde: null, chain_topic: null })));
+    if (node.kind === "initiative") actions.appendChild(button("Dubletten und Parallelinitiativen zeigen", () => navigate({ focus: "initiative:" + slug(node.id), select: node.id, gemeinde: null, chain_topic: null })));
     if (node.kind === "cluster") actions.appendChild(button("Gemeinden einzeln zeigen", () => expand(node)));
     const page = localLink(node.page);
     if (page) actions.appendChild(el("a", "Linked-Data-Seite öffnen", { href: page }));
     body.appendChild(actions);
+    const edges = findingEdges(id);
     if (node.kind === "cluster") {
+      body.appendChild(el("p", "Diese Gemeinden von " + node.detail + " sind zu einem Knoten zusammengefasst, damit die Karte übersichtlich bleibt. „Gemeinden einzeln zeigen“, Doppelklick oder Hineinzoomen zeigt sie einzeln.", { class: "hint" }));
       section(body, "Gemeinden");
       const list = el("ul");
       (node.members || []).forEach((m) => list.appendChild(el("li", m.label)));
       body.appendChild(list);
+      if ((node.inner || []).length) {
+        section(body, "Außerdem darin");
+        const more = el("ul");
+        node.inner.forEach((m) => more.appendChild(el("li", m.label + " (" + m.type_label + ")")));
+        body.appendChild(more);
+      }
+      if (edges.length) body.appendChild(el("p", edges.length + " Befundlinien führen zu Knoten darin; einzeln gezeigt werden sie erklärt.", { class: "hint" }));
       return;
     }
-    const edges = findingEdges(id);
     if (edges.length) {
       section(body, "Befunde");
       const list = el("ul", null, { class: "findings" });
@@ -175,7 +206,8 @@
   function renderList() {
     const tbody = document.querySelector("#node-table tbody");
     const sentences = new Map();
-    data.edges.forEach((e) => { [e.from, e.to].forEach((id) => { if (!sentences.has(id)) sentences.set(id, []); sentences.get(id).push(e.text); }); });
+    // A responsibility draws two lines (to its topic and to its territory) with one sentence: list it once.
+    data.edges.forEach((e) => { [e.from, e.to].forEach((id) => { if (!sentences.has(id)) sentences.set(id, new Set()); sentences.get(id).add(e.text); }); });
     const rows = data.nodes.slice().sort((a, b) => a.kind.localeCompare(b.kind) || a.label.localeCompare(b.label, "de"));
     const fragment = document.createDocumentFragment();
     rows.forEach((node) => {
@@ -187,9 +219,10 @@
       row.appendChild(el("td", node.type_label));
       row.appendChild(el("td", node.kind === "cluster" ? (node.members || []).map((m) => m.label).join(", ") : (node.detail || "")));
       const related = el("td"); const list = el("ul");
-      (sentences.get(node.id) || []).slice(0, 12).forEach((s) => list.appendChild(el("li", s)));
+      Array.from(sentences.get(node.id) || []).slice(0, 12).forEach((s) => list.appendChild(el("li", s)));
       related.appendChild(list); row.appendChild(related);
-      row.appendChild(el("td", node.findings.length ? node.findings.length + " Befund(e)" : ""));
+      const count = node.findings.length;
+      row.appendChild(el("td", count === 1 ? "1 Befund" : count ? count + " Befunde" : "keine"));
       fragment.appendChild(row);
     });
     tbody.replaceChildren(fragment);
@@ -210,6 +243,10 @@
     const list = document.getElementById("chain-levels");
     box.hidden = false;
     list.replaceChildren();
+    const topic = document.getElementById("c-topic");
+    const topicName = topic.selectedIndex >= 0 ? topic.options[topic.selectedIndex].textContent.trim() : "";
+    document.getElementById("chain-result-heading").textContent =
+      "Wer ist zuständig für „" + topicName + "“ in " + (levels.length ? levels[0].label : "") + "?";
     levels.forEach((level) => {
       const li = el("li", null, { class: "chain-level" });
       li.appendChild(el("strong", level.type_label + ": " + level.label));
@@ -231,11 +268,11 @@
   // -- drawing ------------------------------------------------------------------------------------
   function visNode(node) {
     return { id: node.id, label: node.label, x: node.x, y: node.y, shape: node.shape, size: node.size,
-      color: node.color, borderWidth: node.borderWidth, title: nodeTooltip(node) };
+      color: node.color, borderWidth: node.borderWidth };
   }
   function visEdge(edge) {
     return { id: edge.id, from: edge.from, to: edge.to, color: { color: edge.color }, dashes: edge.dashes,
-      width: edge.width, arrows: edge.arrows, title: edgeTooltip(edge) };
+      width: edge.width, arrows: edge.arrows };
   }
   function viewport() {
     const rect = container.getBoundingClientRect();
@@ -264,7 +301,7 @@
     const options = {
       physics: false,
       layout: { improvedLayout: false },
-      interaction: { hover: true, tooltipDelay: 120, keyboard: { enabled: true, bindToWindow: false }, hideEdgesOnDrag: data.nodes.length > 1500, hideEdgesOnZoom: data.nodes.length > 1500 },
+      interaction: { hover: true, keyboard: { enabled: true, bindToWindow: false }, hideEdgesOnDrag: data.nodes.length > 1500, hideEdgesOnZoom: data.nodes.length > 1500 },
       nodes: { font: { size: 13, face: "system-ui, DejaVu Sans, sans-serif" }, scaling: { label: { drawThreshold: data.nodes.length > 1500 ? 8 : 4 } } },
       edges: { smooth: false, arrowStrikethrough: false, arrows: { to: { scaleFactor: 0.5 } } },
     };
@@ -272,6 +309,7 @@
     const edges = new vis.DataSet(data.edges.map(visEdge));
     if (network) network.destroy();
     network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+    container.appendChild(tooltip);
     network.on("click", (event) => { if (event.nodes.length) showDetails(event.nodes[0]); });
     network.on("doubleClick", (event) => {
       const node = event.nodes.length ? byId.get(event.nodes[0]) : null;
@@ -280,6 +318,10 @@
       else if (node.kind === "body") navigate({ focus: "body:" + slug(node.id), select: node.id, gemeinde: null, chain_topic: null });
       else if (node.kind === "initiative") navigate({ focus: "initiative:" + slug(node.id), select: node.id, gemeinde: null, chain_topic: null });
     });
+    const edgeById = new Map(data.edges.map((e) => [e.id, e]));
+    network.on("hoverNode", (event) => showTooltip(nodeTooltip(byId.get(event.node)), event.pointer.DOM));
+    network.on("hoverEdge", (event) => showTooltip(edgeTooltip(edgeById.get(event.edge)), event.pointer.DOM));
+    ["blurNode", "blurEdge", "dragStart", "zoom"].forEach((name) => network.on(name, hideTooltip));
     network.on("zoom", rememberView);
     network.on("dragEnd", rememberView);
     const zoom = parseFloat(params.get("zoom"));
@@ -312,6 +354,7 @@
       return;
     }
     byId = new Map(data.nodes.map((n) => [n.id, n]));
+    indexFindings();
     const names = document.getElementById("node-list");
     const options = document.createDocumentFragment();
     data.nodes.forEach((n) => options.appendChild(el("option", null, { value: n.label })));
@@ -319,7 +362,9 @@
     if (data.chain) renderChain(data.chain);
     if (typeof vis !== "undefined") draw();
     setView(params.get("view") === "list" ? "list" : "map");
-    statusLine.textContent = data.nodes.length + " Knoten, " + data.edges.length + " Beziehungen, " + data.findings + " Befunde im Bild.";
+    statusLine.textContent = data.chain
+      ? "Kette von der Gemeinde bis zum Bund: " + data.chain.length + " Ebenen, " + data.nodes.length + " Knoten. Rot umrandete Stellen gehören zu Befunden (Details per Klick)."
+      : data.nodes.length + " Knoten, " + data.edges.length + " Beziehungen, " + data.findings + " Befunde im Bild.";
     if (params.get("select") && byId.has(params.get("select"))) {
       if (network) network.selectNodes([params.get("select")]);
       showDetails(params.get("select"));
@@ -342,13 +387,27 @@
       statusLine.textContent = "Gefunden: " + found.label;
       return;
     }
-    const cluster = data.nodes.find((n) => n.kind === "cluster" && (n.members || []).some((m) => m.label.toLocaleLowerCase("de").includes(needle)));
+    const inside = (n) => (n.members || []).concat(n.inner || []);
+    const cluster = data.nodes.find((n) => n.kind === "cluster" && inside(n).some((m) => m.label.toLocaleLowerCase("de").includes(needle)));
     if (cluster) {
-      const member = cluster.members.find((m) => m.label.toLocaleLowerCase("de").includes(needle));
+      const member = inside(cluster).find((m) => m.label.toLocaleLowerCase("de").includes(needle));
       setParam("select", member.iri); expand(cluster);
       return;
     }
-    statusLine.textContent = "Kein Knoten dieser Ansicht heißt so. Wählen Sie „Zurücksetzen“, um in der ganzen Karte zu suchen.";
+    // Not in this view: any body, territory or topic of the whole map opens the view that shows it.
+    const options = config.options;
+    const match = (items) => items.find((o) => o.name.toLocaleLowerCase("de") === needle) ||
+      items.find((o) => o.name.toLocaleLowerCase("de").includes(needle));
+    // The other filters would hide what was found; the day stays.
+    const fresh = { topic: null, territory: null, body: null, role: null, status: null, only: null, focus: null,
+      expand: null, gemeinde: null, chain_topic: null };
+    const body = match(options.bodies);
+    if (body) { navigate(Object.assign(fresh, { focus: "body:" + body.value, select: body.iri })); return; }
+    const place = match(options.territories);
+    if (place) { navigate(Object.assign(fresh, { territory: place.value, select: place.iri })); return; }
+    const topic = match(options.topics);
+    if (topic) { navigate(Object.assign(fresh, { topic: topic.value, select: topic.iri })); return; }
+    statusLine.textContent = "Nichts heißt so: weder ein Knoten dieser Ansicht noch eine Stelle, ein Gebiet oder ein Thema.";
   }
   function download(name, href) {
     const link = el("a", null, { href: href, download: name });
@@ -387,6 +446,7 @@
   document.getElementById("search-form").addEventListener("submit", search);
   document.getElementById("export-csv").addEventListener("click", exportCsv);
   document.getElementById("export-png").addEventListener("click", exportPng);
+  document.getElementById("chain-close").addEventListener("click", () => navigate({ gemeinde: null, chain_topic: null }));
   writeUrl();
   if (typeof vis === "undefined") {
     errorBox.replaceChildren(el("strong", "Die Kartenbibliothek fehlt."), el("span", "Die Liste und die Filter funktionieren trotzdem."));
