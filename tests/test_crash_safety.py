@@ -1,46 +1,139 @@
 """An operator's machine dies in the middle of a restore, a large load or an import: after the restart the store
 is exactly as before or exactly as after, never something in between, and the service starts.
 
-Each case runs the real command once to measure how long it takes, then kills it with SIGKILL at 20
-points spread over that time (from reading the file to the final check) and restarts on the store.
+Each case runs the real command once, to get the state after and to measure when it begins to write (one of
+the engine's write-ahead logs grows) and when it ends. Then it kills the command with SIGKILL at 20 points:
+10 spread evenly from the start until the write begins (opening the store, reading and checking the file,
+building the change) and 10 spread evenly from the moment the write is seen in that run until the end
+(writing, flushing, the read-back check, closing), the first of them as the write begins. After each kill the
+store is opened again and must hold exactly the quads before, or exactly those after (new history records
+alike but for their IRI and times); after 5 of the kills ``synergraph serve`` is the first process to open it
+and must answer ``/health`` with as many triples. Both outcomes must occur, so the points do span the write.
+
+The commands run as children forked from a runner process that has loaded the command line once (this
+file run as a script): each child is a process of its own that runs the ``synergraph`` entry point with
+its arguments and is killed with SIGKILL; only the interpreter start-up, which never touches the store,
+is left out of the kill window.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import Server
 from synergraph.graph.backup import export, read_dataset
 from synergraph.graph.history import HISTORY_GRAPH
 from synergraph.graph.loading import CATALOG_GRAPH
 from synergraph.graph.store import Store
 
 POINTS = 20
+SERVICE_POINTS = (4, 9, 10, 14, 19)
+"""The points after which ``synergraph serve`` is the first to open the killed store (among them the kill as the
+write began); after the others the store is opened for writing by the same class the service opens it with."""
 ONLY_BEFORE = "https://w3id.org/synergraph/graph/nur-vorher"
 LARGE = "https://w3id.org/synergraph/graph/gross"
+RESTORE_TRIPLES = 2_000
+LOAD_TRIPLES = 1_000
+IMPORT_ROWS = 100
+
+
+class Runner:
+    """A process that has imported the command line and forks one child per command (see :func:`_serve`)."""
+
+    def __init__(self, logs: Path) -> None:
+        self.logs = logs
+        logs.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen([sys.executable, __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True, bufsize=1)
+        assert self._line(120) == "bereit"
+        self.count = 0
+
+    def _line(self, timeout: float) -> str:
+        assert self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        assert ready, f"the runner did not answer within {timeout} s"
+        line = self.process.stdout.readline()
+        assert line, "the runner ended"
+        return line.strip()
+
+    def start(self, *args: str, store: Path, **env: str) -> tuple[int, Path]:
+        """Fork a child that runs ``synergraph ARGS`` on ``store``; its process id and log file."""
+        assert self.process.stdin is not None
+        self.count += 1
+        log = self.logs / f"{self.count:03d}-{args[0]}.log"
+        request = {"args": list(args), "log": str(log), "env": {"SYNERGRAPH_STORE": str(store), **env}}
+        self.process.stdin.write(json.dumps(request) + "\n")
+        return int(self._line(30)), log
+
+    def ended(self, timeout: float) -> int | None:
+        """The exit code of the child last started (negative: the signal that ended it), or None if it runs."""
+        assert self.process.stdout is not None
+        if not select.select([self.process.stdout], [], [], timeout)[0]:
+            return None
+        return int(self._line(1))
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
+    running = Runner(tmp_path_factory.mktemp("protokolle"))
+    yield running
+    running.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _health(runner: Runner, store: Path) -> dict[str, object]:
+    """Start ``synergraph serve`` on the store, return its ``/health`` answer, stop it again."""
+    port = _free_port()
+    pid, log = runner.start("serve", "--port", str(port), store=store, SYNERGRAPH_IDLE_WORKERS="0")
+    deadline = time.monotonic() + 60
+    answer = None
+    while answer is None:
+        code = runner.ended(0.02)
+        assert code is None, f"the service ended with {code} on the killed store: {log.read_text(errors='replace')}"
+        assert time.monotonic() < deadline, "the service did not answer /health within 60 s"
+        try:
+            answer = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
+        except httpx.HTTPError:
+            continue
+    os.kill(pid, signal.SIGTERM)
+    # uvicorn ends by raising the signal again once it has shut down
+    assert runner.ended(30) in (0, -signal.SIGTERM), log.read_text(errors="replace")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert isinstance(body, dict)
+    return body
 
 
 def _state(folder: Path) -> ox.Dataset:
+    """Every quad of the store, opened for writing as the service opens it (after a kill: recovered)."""
     store = Store(folder)
     dataset = ox.Dataset(store.engine)
     del store
     return dataset
-
-
-def _without(dataset: ox.Dataset, *graphs: str) -> ox.Dataset:
-    names = {ox.NamedNode(g) for g in graphs}
-    return ox.Dataset(q for q in dataset if q.graph_name not in names)
 
 
 def _large_triples(count: int) -> str:
@@ -59,138 +152,184 @@ def before_dir(fresh_store_dir: Path) -> Path:
     return fresh_store_dir
 
 
-def _command(*args: str, store: Path) -> subprocess.Popen[str]:
-    environment = {**os.environ, "SYNERGRAPH_STORE": str(store)}
-    exe = Path(sys.executable).with_name("synergraph")
-    return subprocess.Popen([str(exe), *args], env=environment, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+XSD_DATE_TIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+PROV_ACTIVITY = ox.NamedNode("http://www.w3.org/ns/prov#Activity")
+WAL_FILE = re.compile(r"\d+\.log")
+RECORDS = {ox.NamedNode(HISTORY_GRAPH), ox.NamedNode(CATALOG_GRAPH)}
 
 
-def _kill_at_points(before_dir: Path, work: Path, args: tuple[str, ...],
-                    classify: Callable[[ox.Dataset], str]) -> Counter[str]:
-    """Run the command once to time it, then kill it at POINTS moments; classify each restart."""
+def _shape(state: ox.Dataset, kept: set[ox.Quad]) -> list[str]:
+    """The quads of ``state`` that are not in ``kept``, sorted, with what differs from run to run left out: the
+    IRI of a new history record and the times in the history and the catalog."""
+    new = {q.subject for q in state.quads_for_graph_name(ox.NamedNode(HISTORY_GRAPH))
+           if (q.predicate, q.object) == (RDF_TYPE, PROV_ACTIVITY) and q not in kept}
+
+    def term(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, graph: ox.NamedNode) -> str:
+        if value in new:
+            return "<neuer-eintrag>"
+        if graph in RECORDS and isinstance(value, ox.Literal) and value.datatype == XSD_DATE_TIME:
+            return "<zeit>"
+        return str(value)
+
+    return sorted(f"{term(q.subject, q.graph_name)} {q.predicate} {term(q.object, q.graph_name)} {q.graph_name}"
+                  for q in state if q not in kept)
+
+
+def _wal(folder: Path) -> dict[str, int]:
+    """The sizes of the engine's write-ahead log files in a store folder."""
+    return {entry.name: entry.stat().st_size for entry in os.scandir(folder) if WAL_FILE.fullmatch(entry.name)}
+
+
+def _wait_for_write(runner: Runner, folder: Path, unwritten: dict[str, int], log: Path) -> float:
+    """The moment the running command begins to write to the store: one of its write-ahead logs grows."""
+    while True:
+        try:
+            if any(size > unwritten.get(name, 0) for name, size in _wal(folder).items()):
+                return time.monotonic()
+        except FileNotFoundError:  # a log file removed while listing
+            pass
+        code = runner.ended(0.001)
+        assert code is None, f"the command ended with {code} before it wrote: {log.read_text(errors='replace')}"
+
+
+def _kill_at_points(runner: Runner, before_dir: Path, tmp_path: Path, args: tuple[str, ...],
+                    kept_history: set[ox.Quad] | None = None) -> None:
+    """Run the command once to time it and to get the state after, then kill it at POINTS moments.
+
+    After each kill the store must equal the state before, or that after (the history records kept,
+    plus new ones identical to those of the whole run but for their IRI and times): nothing else.
+    ``kept_history`` is the history an "after" state keeps (default: the history of the store before).
+    """
+    before = _state(before_dir)
+    if kept_history is None:
+        kept_history = set(before.quads_for_graph_name(ox.NamedNode(HISTORY_GRAPH)))
+    work = tmp_path / "arbeit"
     shutil.copytree(before_dir, work)
     started = time.monotonic()
-    whole = _command(*args, store=work)
-    _, errors = whole.communicate(timeout=600)
+    unwritten = _wal(work)
+    _, log = runner.start(*args, store=work)
+    writing = _wait_for_write(runner, work, unwritten, log) - started
+    code = runner.ended(600)
     duration = time.monotonic() - started
-    assert whole.returncode == 0, errors
-    assert classify(_state(work)) == "after"
+    assert code == 0, log.read_text(errors="replace")
+    after = _shape(_state(work), kept_history)
+    assert after != _shape(before, kept_history), "the command changed nothing"
+
+    def classify(state: ox.Dataset) -> str:
+        if state == before:
+            return "before"
+        if not all(q in state for q in kept_history):
+            return "in between (history lost)"
+        if _shape(state, kept_history) != after:
+            return "in between"
+        return "after"
 
     outcomes: Counter[str] = Counter()
     for point in range(POINTS):
-        shutil.rmtree(work)
-        shutil.copytree(before_dir, work)
-        delay = duration * (point + 1) / POINTS
-        process = _command(*args, store=work)
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        outcome = classify(_state(work))
-        assert outcome in ("before", "after"), f"killed after {delay:.2f} s: the store is {outcome}"
+        half = POINTS // 2
+        # the first half from the start until the write begins, the second from then until the end
+        delay = writing * (point + 0.5) / half if point < half else (duration - writing) * (point - half) / half
+        code = 0
+        while code == 0:  # the command may run a little faster than measured: then kill it a little earlier
+            shutil.rmtree(work)
+            shutil.copytree(before_dir, work)
+            unwritten = _wal(work)
+            pid, log = runner.start(*args, store=work)
+            if point >= half:
+                _wait_for_write(runner, work, unwritten, log)
+            code = runner.ended(delay)
+            if code is None:
+                os.kill(pid, signal.SIGKILL)
+                code = runner.ended(30)
+            else:
+                delay *= 0.8
+        assert code == -signal.SIGKILL, f"the command ended with {code}: {log.read_text(errors='replace')}"
+        health = _health(runner, work) if point in SERVICE_POINTS else None
+        state = _state(work)
+        outcome = classify(state)
+        assert outcome in ("before", "after"), f"killed at point {point} ({delay:.3f} s): the store is {outcome}"
         outcomes[outcome] += 1
-        running = Server(work)
-        try:
-            assert httpx.get(running.url + "/health", timeout=10).status_code == 200
-        finally:
-            running.stop()
-    return outcomes
+        if health is not None:
+            assert health["triples"] == len(state), (health, len(state))
+    assert outcomes["before"] >= 1 and outcomes["after"] >= 1, outcomes
 
 
-def test_a_restore_killed_at_any_point_leaves_the_old_or_the_new_store(before_dir: Path, seeded_store_dir: Path,
+def test_a_restore_killed_at_any_point_leaves_the_old_or_the_new_store(runner: Runner, before_dir: Path,
+                                                                        seeded_store_dir: Path,
                                                                         tmp_path: Path) -> None:
     """SIGKILL during 'synergraph restore' at 20 points: old store or restored store, nothing else."""
     source = tmp_path / "quelle"
     shutil.copytree(seeded_store_dir, source)
     store = Store(source)
-    store.engine.load(_large_triples(60_000), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(LARGE))
+    store.engine.load(_large_triples(RESTORE_TRIPLES), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(LARGE))
     del store
     backup_file = tmp_path / "gross.nq"
     export(source, backup_file)
     restored = read_dataset(backup_file)
-    before = _state(before_dir)
-    expected_data = _without(restored, HISTORY_GRAPH)
-    expected_history = set(restored.quads_for_graph_name(ox.NamedNode(HISTORY_GRAPH)))
-
-    def classify(state: ox.Dataset) -> str:
-        if state == before:
-            return "before"
-        if _without(state, HISTORY_GRAPH) != expected_data:
-            return "in between (data)"
-        history = set(state.quads_for_graph_name(ox.NamedNode(HISTORY_GRAPH)))
-        added = history - expected_history
-        restores = {q.subject for q in added if q.predicate.value.endswith("/operation")
-                    and q.object.value == "RESTORE gross.nq"}
-        if not expected_history <= history or len(restores) != 1:
-            return "in between (history)"
-        return "after"
-
-    outcomes = _kill_at_points(before_dir, tmp_path / "arbeit", ("restore", str(backup_file)), classify)
-    assert outcomes["before"] >= 1 and outcomes["after"] >= 1, outcomes
+    _kill_at_points(runner, before_dir, tmp_path, ("restore", str(backup_file)),
+                    kept_history=set(restored.quads_for_graph_name(ox.NamedNode(HISTORY_GRAPH))))
 
 
-def test_a_large_load_killed_at_any_point_leaves_the_old_or_the_loaded_store(before_dir: Path,
+def test_a_large_load_killed_at_any_point_leaves_the_old_or_the_loaded_store(runner: Runner, before_dir: Path,
                                                                             tmp_path: Path) -> None:
     """SIGKILL during 'synergraph load' of a large file at 20 points: the graph is absent or whole."""
     large = tmp_path / "gross.nt"
-    large.write_text(_large_triples(30_000), encoding="utf-8")
-    before = _state(before_dir)
-    expected = ox.Dataset(before)
-    for triple in ox.parse(path=str(large), format=ox.RdfFormat.N_TRIPLES):
-        expected.add(ox.Quad(triple.subject, triple.predicate, triple.object, ox.NamedNode(LARGE)))
-    expected_data = _without(expected, CATALOG_GRAPH)
-    catalog_before = set(before.quads_for_graph_name(ox.NamedNode(CATALOG_GRAPH)))
-
-    def classify(state: ox.Dataset) -> str:
-        if state == before:
-            return "before"
-        if _without(state, CATALOG_GRAPH) != expected_data:
-            return "in between (data)"
-        catalog = set(state.quads_for_graph_name(ox.NamedNode(CATALOG_GRAPH)))
-        if not catalog_before <= catalog or not any(q.subject == ox.NamedNode(LARGE) for q in catalog):
-            return "in between (catalog)"
-        return "after"
-
-    outcomes = _kill_at_points(before_dir, tmp_path / "arbeit", ("load", str(large)), classify)
-    assert outcomes["before"] >= 1 and outcomes["after"] >= 1, outcomes
+    large.write_text(_large_triples(LOAD_TRIPLES), encoding="utf-8")
+    _kill_at_points(runner, before_dir, tmp_path, ("load", str(large)))
 
 
-def test_an_import_killed_at_any_point_leaves_the_old_or_the_imported_store(before_dir: Path,
+def test_an_import_killed_at_any_point_leaves_the_old_or_the_imported_store(runner: Runner, before_dir: Path,
                                                                            tmp_path: Path) -> None:
-    """SIGKILL during 'synergraph import' of 1,500 initiatives at 20 points: none or all, with one record."""
+    """SIGKILL during 'synergraph import' of many initiatives at 20 points: none or all, with one record."""
     template = (Path(__file__).parent / "data" / "import" / "initiativen.csv").read_text(encoding="utf-8-sig")
     header, row = template.splitlines()[:2]
     rows = []
-    for number in range(1500):
+    for number in range(IMPORT_ROWS):
         cells = row.split(";")
         cells[0], cells[1] = f"imp-abbruch-{number}", f"Digitallotsen Welle {number}"
         rows.append(";".join(cells))
     table = tmp_path / "viele.csv"
     table.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    reference = tmp_path / "referenz"
-    shutil.copytree(before_dir, reference)
-    done = _command("import", str(table), store=reference)
-    _, errors = done.communicate(timeout=600)
-    assert done.returncode == 0, errors
-    before = _state(before_dir)
-    imported = _without(_state(reference), HISTORY_GRAPH)
-    activity = (ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                ox.NamedNode("http://www.w3.org/ns/prov#Activity"))
+    _kill_at_points(runner, before_dir, tmp_path, ("import", str(table)))
 
-    def count(state: ox.Dataset) -> int:
-        return sum(1 for q in state.quads_for_graph_name(ox.NamedNode(HISTORY_GRAPH))
-                   if (q.predicate, q.object) == activity)
 
-    recorded_before = count(before)
+def _serve() -> None:
+    """The runner: load the command line once, then fork a child per request line and report its end.
 
-    def classify(state: ox.Dataset) -> str:
-        if state == before:
-            return "before"
-        if _without(state, HISTORY_GRAPH) != imported:
-            return "in between (data)"
-        if count(state) != recorded_before + 1:
-            return "in between (history)"
-        return "after"
+    A request is JSON with ``args``, ``env`` and ``log`` (the child's stdout and stderr). The runner
+    answers with the child's process id and, once the child has ended, its exit code (negative: the
+    signal that ended it). It forks before any store is opened, so no engine thread is copied.
+    """
+    import uvicorn  # noqa: F401  (what 'serve' imports when it starts)
+    from synergraph.api import app as _app  # noqa: F401
+    from synergraph.api.cli import main
+    from synergraph.graph import importing as _importing  # noqa: F401  (what 'import' imports when it starts)
 
-    outcomes = _kill_at_points(before_dir, tmp_path / "arbeit", ("import", str(table)), classify)
-    assert outcomes["before"] >= 1 and outcomes["after"] >= 1, outcomes
+    print("bereit", flush=True)
+    for line in sys.stdin:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            os.environ.update(request["env"])
+            log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            os.dup2(log, 1)
+            os.dup2(log, 2)
+            sys.argv = ["synergraph", *request["args"]]
+            try:
+                main()
+                code = 0
+            except SystemExit as end:
+                code = end.code if isinstance(end.code, int) else int(end.code is not None)
+            # the command's objects, its store among them, are closed by now; the interpreter's own
+            # clean-up is left out, as it never touches the store
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        print(pid, flush=True)
+        _, status = os.waitpid(pid, 0)
+        print(os.waitstatus_to_exitcode(status), flush=True)
+
+
+if __name__ == "__main__":
+    _serve()
