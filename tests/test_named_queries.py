@@ -42,6 +42,7 @@ KNOWN_INLINE = {
     "graph/history.py::history_record",
     "graph/loading.py::_catalog_update",
     "graph/loading.py::_load_record",
+    "graph/seed.py::_drop_examples",
 }
 
 # Named queries shipped with the catalog engine that no code runs yet; to be used or removed.
