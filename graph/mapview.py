@@ -642,6 +642,26 @@ def _angle_jitter(iri: str) -> float:
     return int(hashlib.sha1(iri.encode("utf-8")).hexdigest()[:6], 16) / 0xFFFFFF - 0.5
 
 
+def _fan(index: int, count: int) -> tuple[float, float]:
+    """Where the ``index``-th of ``count`` nodes attached to one node goes: angle (in units of pi, around
+    the outward direction) and distance. A few fan outwards; many fill rings all around, 8 more per ring,
+    so that the bodies and initiatives of a Land do not pile up on one spot.
+
+    >>> _fan(0, 1), _fan(1, 3)
+    ((0.0, 70.0), (0.0, 70.0))
+    >>> _fan(8, 20)[1]
+    115.0
+    """
+    ring, slot, capacity = 0, index, 8
+    while slot >= capacity:
+        slot -= capacity
+        ring += 1
+        capacity = 8 * (ring + 1)
+    in_ring = min(capacity, count - (index - slot))
+    width = 0.6 if count <= 8 else 2.0
+    return width * (slot - (in_ring - 1) / 2) / max(1, in_ring), 70.0 + 45.0 * ring
+
+
 def _layout(graph: nx.MultiDiGraph, base: MapBase) -> None:
     """Positions for every node, computed here so the browser needs no physics.
 
@@ -717,17 +737,16 @@ def _layout(graph: nx.MultiDiGraph, base: MapBase) -> None:
             angle = 2 * math.pi * index / max(1, len(nodes))
             pos[node] = (ring * math.cos(angle), ring * math.sin(angle))
     pending = sorted(anchor)
+    place_in = {node: index for nodes in attached.values() for index, node in enumerate(nodes)}
     for _ in range(3):  # anchors may themselves be anchored (an initiative by its lead body)
         for node in pending:
             target = anchor[node]
             if node in pos or target not in pos:
                 continue
-            siblings = attached[target]
-            index = siblings.index(node)
             x, y = pos[target]
             angle = math.atan2(y, x) if (x or y) else 0.0
-            spread = 0.6 * (index - (len(siblings) - 1) / 2) / max(1, len(siblings)) + 0.05 * _angle_jitter(node)
-            distance = 60.0 + 25.0 * (index % 4)
+            spread, distance = _fan(place_in[node], len(attached[target]))
+            spread += 0.05 * _angle_jitter(node)
             pos[node] = (x + distance * math.cos(angle + spread * math.pi),
                          y + distance * math.sin(angle + spread * math.pi))
     for node in graph:

@@ -196,6 +196,8 @@
   }
   function button(text, action) { const b = el("button", text, { type: "button" }); b.addEventListener("click", action); return b; }
   function expand(cluster) {
+    // The cluster disappears: its Kreis becomes the selection, unless a search picked a node inside.
+    if (params.get("select") === cluster.id) setParam("select", cluster.id.slice("cluster:".length));
     const keys = (params.get("expand") || "").split(",").filter(Boolean);
     if (!keys.includes(cluster.key)) keys.push(cluster.key);
     setParam("expand", keys.join(",")); writeUrl();
@@ -364,14 +366,39 @@
     setView(params.get("view") === "list" ? "list" : "map");
     statusLine.textContent = data.chain
       ? "Kette von der Gemeinde bis zum Bund: " + data.chain.length + " Ebenen, " + data.nodes.length + " Knoten. Rot umrandete Stellen gehören zu Befunden (Details per Klick)."
-      : data.nodes.length + " Knoten, " + data.edges.length + " Beziehungen, " + data.findings + " Befunde im Bild.";
+      : describeView() + ": " + data.nodes.length + " Knoten, " + data.edges.length + " Beziehungen, " + data.findings + " Befunde im Bild.";
     if (params.get("select") && byId.has(params.get("select"))) {
-      if (network) network.selectNodes([params.get("select")]);
+      if (network) {
+        network.selectNodes([params.get("select")]);
+        if (!params.get("zoom")) network.focus(params.get("select"), { scale: Math.max(network.getScale(), 0.8), animation: false });
+      }
       showDetails(params.get("select"));
     }
     window.synergraphMap.ready = true;
     window.synergraphMap.loadMs = performance.now() - started;
     document.body.dataset.mapReady = "true";
+  }
+
+  // What the current view shows, in words, so that a narrowed map is never mistaken for the whole one.
+  function describeView() {
+    const parts = [];
+    const chosen = (id) => { const field = document.getElementById(id); return field.selectedIndex > 0 ? field.options[field.selectedIndex].textContent.trim() : null; };
+    const named = (items, value) => { const found = items.find((o) => o.value === value); return found ? found.name : value; };
+    const focus = params.get("focus");
+    if (focus) {
+      const [kind, value] = [focus.slice(0, focus.indexOf(":")), focus.slice(focus.indexOf(":") + 1)];
+      const node = data.nodes.find((n) => n.kind === kind && slug(n.id) === value);
+      const label = node ? node.label : value;
+      parts.push(kind === "body" ? "Umgebung von " + label : "„" + label + "“ mit Dubletten und Parallelinitiativen");
+    }
+    if (chosen("f-topic")) parts.push("Thema " + chosen("f-topic"));
+    if (params.get("territory")) parts.push("Gebiet " + named(config.options.territories, params.get("territory")));
+    if (params.get("body")) parts.push("Stelle " + named(config.options.bodies, params.get("body")));
+    if (chosen("f-role")) parts.push("Rolle " + chosen("f-role"));
+    if (chosen("f-status")) parts.push("Status " + chosen("f-status"));
+    if (params.get("as_of")) parts.push("Stichtag " + params.get("as_of"));
+    if (params.get("only") === "findings") parts.push("nur Überschneidungen und Dubletten");
+    return parts.length ? "Ansicht: " + parts.join(" · ") : "Ansicht: die ganze Karte";
   }
 
   // -- search and export --------------------------------------------------------------------------
