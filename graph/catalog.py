@@ -957,8 +957,9 @@ def responsibility(store: Store, slug: str, as_of: datetime.date | None = None) 
     Zuständigkeit 'ki-barnim' ist nicht bekannt.
     """
     snap = snapshot(store)
-    iri = URIRef(resource("responsibility", slug))
-    rows = store.select(load_query("responsibilities"), responsibility=iri)
+    iri = str(resource("responsibility", slug))
+    # known first: a slug that makes no IRI must not reach the query as a binding
+    rows = store.select(load_query("responsibilities"), responsibility=URIRef(iri)) if snap.known(iri) else []
     if not rows:
         raise NotFound("Zuständigkeit", slug)
     if not _valid_on(as_of, rows[0].get("validFrom"), rows[0].get("validUntil")):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime
 import re
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -386,7 +387,8 @@ def test_an_initiative_as_of_a_day_outside_its_running_time(server: Server, fact
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/territories/99999999", "/api/bodies/gibt-es-nicht", "/api/initiatives/gibt-es-nicht"]
+    "path", ["/api/territories/99999999", "/api/bodies/gibt-es-nicht", "/api/initiatives/gibt-es-nicht",
+             "/api/responsibilities/gibt-es-nicht", "/api/responsibilities/a%20b%3E", "/api/bodies/a%20b%3E"]
 )
 def test_unknown_keys_are_404_problems_in_german(server: Server, path: str) -> None:
     response = httpx.get(server.url + path)
@@ -394,7 +396,7 @@ def test_unknown_keys_are_404_problems_in_german(server: Server, path: str) -> N
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
     assert problem["status"] == 404 and "nicht bekannt" in problem["detail"]
-    assert path.rsplit("/", 1)[1] in problem["detail"]
+    assert urllib.parse.unquote(path.rsplit("/", 1)[1]) in problem["detail"]
 
 
 @pytest.mark.parametrize(
