@@ -29,7 +29,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -41,6 +42,7 @@ from synergraph.graph.loading import CATALOG_GRAPH
 from synergraph.graph.store import Store
 
 POINTS = 20
+LANES = 2
 SERVICE_POINTS = (4, 9, 10, 14, 19)
 """The points after which ``synergraph serve`` is the first to open the killed store (among them the kill as the
 write began); after the others the store is opened for writing by the same class the service opens it with."""
@@ -59,8 +61,11 @@ class Runner:
         logs.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen([sys.executable, __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         text=True, bufsize=1)
-        assert self._line(120) == "bereit"
         self.count = 0
+
+    def wait_ready(self) -> None:
+        """Wait until the runner has loaded the command line."""
+        assert self._line(120) == "bereit"
 
     def _line(self, timeout: float) -> str:
         assert self.process.stdout is not None
@@ -93,10 +98,14 @@ class Runner:
 
 
 @pytest.fixture(scope="module")
-def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
-    running = Runner(tmp_path_factory.mktemp("protokolle"))
+def runners(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Runner]]:
+    """One runner per lane: the kills of a case run in LANES lanes side by side, each on its own store copy."""
+    running = [Runner(tmp_path_factory.mktemp("protokolle")) for _ in range(LANES)]
+    for each in running:
+        each.wait_ready()
     yield running
-    running.close()
+    for each in running:
+        each.close()
 
 
 def _free_port() -> int:
@@ -193,7 +202,7 @@ def _wait_for_write(runner: Runner, folder: Path, unwritten: dict[str, int], log
         assert code is None, f"the command ended with {code} before it wrote: {log.read_text(errors='replace')}"
 
 
-def _kill_at_points(runner: Runner, before_dir: Path, tmp_path: Path, args: tuple[str, ...],
+def _kill_at_points(runners: list[Runner], before_dir: Path, tmp_path: Path, args: tuple[str, ...],
                     kept_history: set[ox.Quad] | None = None) -> None:
     """Run the command once to time it and to get the state after, then kill it at POINTS moments.
 
@@ -208,9 +217,9 @@ def _kill_at_points(runner: Runner, before_dir: Path, tmp_path: Path, args: tupl
     shutil.copytree(before_dir, work)
     started = time.monotonic()
     unwritten = _wal(work)
-    _, log = runner.start(*args, store=work)
-    writing = _wait_for_write(runner, work, unwritten, log) - started
-    code = runner.ended(600)
+    _, log = runners[0].start(*args, store=work)
+    writing = _wait_for_write(runners[0], work, unwritten, log) - started
+    code = runners[0].ended(600)
     duration = time.monotonic() - started
     assert code == 0, log.read_text(errors="replace")
     after = _shape(_state(work), kept_history)
@@ -225,14 +234,13 @@ def _kill_at_points(runner: Runner, before_dir: Path, tmp_path: Path, args: tupl
             return "in between"
         return "after"
 
-    outcomes: Counter[str] = Counter()
-    for point in range(POINTS):
+    def kill_at(point: int, runner: Runner, work: Path) -> str:
         half = POINTS // 2
         # the first half from the start until the write begins, the second from then until the end
         delay = writing * (point + 0.5) / half if point < half else (duration - writing) * (point - half) / half
         code = 0
         while code == 0:  # the command may run a little faster than measured: then kill it a little earlier
-            shutil.rmtree(work)
+            shutil.rmtree(work, ignore_errors=True)
             shutil.copytree(before_dir, work)
             unwritten = _wal(work)
             pid, log = runner.start(*args, store=work)
@@ -249,13 +257,19 @@ def _kill_at_points(runner: Runner, before_dir: Path, tmp_path: Path, args: tupl
         state = _state(work)
         outcome = classify(state)
         assert outcome in ("before", "after"), f"killed at point {point} ({delay:.3f} s): the store is {outcome}"
-        outcomes[outcome] += 1
         if health is not None:
             assert health["triples"] == len(state), (health, len(state))
+        return outcome
+
+    def lane(number: int) -> list[str]:
+        return [kill_at(point, runners[number], tmp_path / f"spur-{number}") for point in range(number, POINTS, LANES)]
+
+    with ThreadPoolExecutor(LANES) as pool:
+        outcomes = Counter(outcome for done in pool.map(lane, range(LANES)) for outcome in done)
     assert outcomes["before"] >= 1 and outcomes["after"] >= 1, outcomes
 
 
-def test_a_restore_killed_at_any_point_leaves_the_old_or_the_new_store(runner: Runner, before_dir: Path,
+def test_a_restore_killed_at_any_point_leaves_the_old_or_the_new_store(runners: list[Runner], before_dir: Path,
                                                                         seeded_store_dir: Path,
                                                                         tmp_path: Path) -> None:
     """SIGKILL during 'synergraph restore' at 20 points: old store or restored store, nothing else."""
@@ -267,19 +281,19 @@ def test_a_restore_killed_at_any_point_leaves_the_old_or_the_new_store(runner: R
     backup_file = tmp_path / "gross.nq"
     export(source, backup_file)
     restored = read_dataset(backup_file)
-    _kill_at_points(runner, before_dir, tmp_path, ("restore", str(backup_file)),
+    _kill_at_points(runners, before_dir, tmp_path, ("restore", str(backup_file)),
                     kept_history=set(restored.quads_for_graph_name(ox.NamedNode(HISTORY_GRAPH))))
 
 
-def test_a_large_load_killed_at_any_point_leaves_the_old_or_the_loaded_store(runner: Runner, before_dir: Path,
+def test_a_large_load_killed_at_any_point_leaves_the_old_or_the_loaded_store(runners: list[Runner], before_dir: Path,
                                                                             tmp_path: Path) -> None:
     """SIGKILL during 'synergraph load' of a large file at 20 points: the graph is absent or whole."""
     large = tmp_path / "gross.nt"
     large.write_text(_large_triples(LOAD_TRIPLES), encoding="utf-8")
-    _kill_at_points(runner, before_dir, tmp_path, ("load", str(large)))
+    _kill_at_points(runners, before_dir, tmp_path, ("load", str(large)))
 
 
-def test_an_import_killed_at_any_point_leaves_the_old_or_the_imported_store(runner: Runner, before_dir: Path,
+def test_an_import_killed_at_any_point_leaves_the_old_or_the_imported_store(runners: list[Runner], before_dir: Path,
                                                                            tmp_path: Path) -> None:
     """SIGKILL during 'synergraph import' of many initiatives at 20 points: none or all, with one record."""
     template = (Path(__file__).parent / "data" / "import" / "initiativen.csv").read_text(encoding="utf-8-sig")
@@ -291,7 +305,7 @@ def test_an_import_killed_at_any_point_leaves_the_old_or_the_imported_store(runn
         rows.append(";".join(cells))
     table = tmp_path / "viele.csv"
     table.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    _kill_at_points(runner, before_dir, tmp_path, ("import", str(table)))
+    _kill_at_points(runners, before_dir, tmp_path, ("import", str(table)))
 
 
 def _serve() -> None:
@@ -299,7 +313,8 @@ def _serve() -> None:
 
     A request is JSON with ``args``, ``env`` and ``log`` (the child's stdout and stderr). The runner
     answers with the child's process id and, once the child has ended, its exit code (negative: the
-    signal that ended it). It forks before any store is opened, so no engine thread is copied.
+    signal that ended it); the ended child is reaped when the next request comes. It forks before any
+    store is opened, so no engine thread is copied.
     """
     import uvicorn  # noqa: F401  (what 'serve' imports when it starts)
     from synergraph.api import app as _app  # noqa: F401
@@ -307,7 +322,10 @@ def _serve() -> None:
     from synergraph.graph import importing as _importing  # noqa: F401  (what 'import' imports when it starts)
 
     print("bereit", flush=True)
+    reap: list[int] = []
     for line in sys.stdin:
+        while reap:
+            os.waitpid(reap.pop(), 0)
         request = json.loads(line)
         pid = os.fork()
         if pid == 0:
@@ -327,8 +345,11 @@ def _serve() -> None:
             sys.stderr.flush()
             os._exit(code)
         print(pid, flush=True)
-        _, status = os.waitpid(pid, 0)
-        print(os.waitstatus_to_exitcode(status), flush=True)
+        # left unreaped until the next request, so the test's kill never reaches a reused process id
+        ended = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+        assert ended is not None
+        print(ended.si_status if ended.si_code == os.CLD_EXITED else -ended.si_status, flush=True)
+        reap.append(pid)
 
 
 if __name__ == "__main__":
