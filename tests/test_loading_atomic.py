@@ -8,9 +8,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import cli
 from rdflib import URIRef
 from synergraph.graph.errors import InputError, ValidationFailed
-from conftest import cli
 from synergraph.graph.history import HISTORY_GRAPH
 from synergraph.graph.loading import graph_iri_for, load_file, loaded_checksum
 from synergraph.graph.seed import ensure_seeded, seed_files

@@ -15,10 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import Server
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
-
-from conftest import Server
 from synergraph.graph.seed import seed_files
 
 BASE = "https://w3id.org/synergraph/"

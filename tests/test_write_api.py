@@ -212,12 +212,14 @@ def test_a_sparql_update_racing_a_change_is_never_lost(editing_server: Server) -
         start = threading.Barrier(2)
         answers: dict[str, httpx.Response] = {}
 
-        def change(round: int = round, etag: str = etag) -> None:
+        def change(round: int = round, etag: str = etag, start: threading.Barrier = start,
+                   answers: dict[str, httpx.Response] = answers) -> None:
             start.wait()
             answers["put"] = httpx.put(editing_server.url + "/api/bodies/wettlauf-barnim", timeout=60, json=_body(
                 slug="wettlauf-barnim", label=f"Wettlauf Barnim, Fassung {round}"), headers={**AUTH, "If-Match": etag})
 
-        def note(round: int = round) -> None:
+        def note(round: int = round, start: threading.Barrier = start,
+                 answers: dict[str, httpx.Response] = answers) -> None:
             start.wait()
             threading.Event().wait(0.04 * round)
             answers["sparql"] = _sparql_update(editing_server, f'INSERT DATA {{ GRAPH <{NOTES}> {{ <{iri}> '
