@@ -100,8 +100,8 @@ class _SparqlStrings(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
-        text = "".join(part.value if isinstance(part, ast.Constant) else "\x00" for part in node.values)
-        if SPARQL_TEXT.search(str(text)):
+        text = "".join(str(part.value) if isinstance(part, ast.Constant) else "\x00" for part in node.values)
+        if SPARQL_TEXT.search(text):
             self.found.add(self._where())
 
     def visit_Constant(self, node: ast.Constant) -> None:
