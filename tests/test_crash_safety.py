@@ -44,8 +44,8 @@ from synergraph.graph.store import Store
 POINTS = 20
 LANES = 2
 SERVICE_POINTS = (4, 9, 10, 14, 19)
-"""The points after which ``synergraph serve`` is the first to open the killed store (among them the kill as the
-write began); after the others the store is opened for writing by the same class the service opens it with."""
+"""The points after which ``synergraph serve`` is the first to open the killed store (among them the kill
+as the write began); after the others the store is opened for writing by the class the service uses."""
 ONLY_BEFORE = "https://w3id.org/synergraph/graph/nur-vorher"
 LARGE = "https://w3id.org/synergraph/graph/gross"
 RESTORE_TRIPLES = 2_000
@@ -59,8 +59,8 @@ class Runner:
     def __init__(self, logs: Path) -> None:
         self.logs = logs
         logs.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen([sys.executable, __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        text=True, bufsize=1)
+        self.process = subprocess.Popen([sys.executable, __file__], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True, bufsize=1)
         self.count = 0
 
     def wait_ready(self) -> None:
@@ -85,7 +85,8 @@ class Runner:
         return int(self._line(30)), log
 
     def ended(self, timeout: float) -> int | None:
-        """The exit code of the child last started (negative: the signal that ended it), or None if it runs."""
+        """The exit code of the child last started (negative: the signal that ended it), or None while it
+        runs."""
         assert self.process.stdout is not None
         if not select.select([self.process.stdout], [], [], timeout)[0]:
             return None
@@ -99,7 +100,7 @@ class Runner:
 
 @pytest.fixture(scope="module")
 def runners(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Runner]]:
-    """One runner per lane: the kills of a case run in LANES lanes side by side, each on its own store copy."""
+    """One runner per lane: the kills of a case run in LANES lanes side by side, each on its own copy."""
     running = [Runner(tmp_path_factory.mktemp("protokolle")) for _ in range(LANES)]
     for each in running:
         each.wait_ready()
@@ -117,20 +118,25 @@ def _free_port() -> int:
 def _health(runner: Runner, store: Path) -> dict[str, object]:
     """Start ``synergraph serve`` on the store, return its ``/health`` answer, stop it again."""
     port = _free_port()
+    # no query workers kept waiting: /health needs none, and each would be an interpreter of its own to start
     pid, log = runner.start("serve", "--port", str(port), store=store, SYNERGRAPH_IDLE_WORKERS="0")
     deadline = time.monotonic() + 60
-    answer = None
-    while answer is None:
-        code = runner.ended(0.02)
-        assert code is None, f"the service ended with {code} on the killed store: {log.read_text(errors='replace')}"
-        assert time.monotonic() < deadline, "the service did not answer /health within 60 s"
-        try:
-            answer = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
-        except httpx.HTTPError:
-            continue
-    os.kill(pid, signal.SIGTERM)
+    answer, code = None, None
+    try:
+        while answer is None:
+            code = runner.ended(0.02)
+            assert code is None, f"the service ended with {code}: {log.read_text(errors='replace')}"
+            assert time.monotonic() < deadline, "the service did not answer /health within 60 s"
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
+            except httpx.HTTPError:
+                continue
+    finally:
+        if code is None:
+            os.kill(pid, signal.SIGTERM)
+            code = runner.ended(30)
     # uvicorn ends by raising the signal again once it has shut down
-    assert runner.ended(30) in (0, -signal.SIGTERM), log.read_text(errors="replace")
+    assert code in (0, -signal.SIGTERM), log.read_text(errors="replace")
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert isinstance(body, dict)
@@ -169,8 +175,8 @@ RECORDS = {ox.NamedNode(HISTORY_GRAPH), ox.NamedNode(CATALOG_GRAPH)}
 
 
 def _shape(state: ox.Dataset, kept: set[ox.Quad]) -> list[str]:
-    """The quads of ``state`` that are not in ``kept``, sorted, with what differs from run to run left out: the
-    IRI of a new history record and the times in the history and the catalog."""
+    """The quads of ``state`` that are not in ``kept``, sorted, with what differs from run to run left out:
+    the IRI of a new history record and the times in the history and the catalog."""
     new = {q.subject for q in state.quads_for_graph_name(ox.NamedNode(HISTORY_GRAPH))
            if (q.predicate, q.object) == (RDF_TYPE, PROV_ACTIVITY) and q not in kept}
 
@@ -181,13 +187,14 @@ def _shape(state: ox.Dataset, kept: set[ox.Quad]) -> list[str]:
             return "<zeit>"
         return str(value)
 
-    return sorted(f"{term(q.subject, q.graph_name)} {q.predicate} {term(q.object, q.graph_name)} {q.graph_name}"
-                  for q in state if q not in kept)
+    return sorted(f"{term(q.subject, q.graph_name)} {q.predicate} {term(q.object, q.graph_name)} "
+                  f"{q.graph_name}" for q in state if q not in kept)
 
 
 def _wal(folder: Path) -> dict[str, int]:
     """The sizes of the engine's write-ahead log files in a store folder."""
-    return {entry.name: entry.stat().st_size for entry in os.scandir(folder) if WAL_FILE.fullmatch(entry.name)}
+    return {entry.name: entry.stat().st_size for entry in os.scandir(folder)
+            if WAL_FILE.fullmatch(entry.name)}
 
 
 def _wait_for_write(runner: Runner, folder: Path, unwritten: dict[str, int], log: Path) -> float:
@@ -199,7 +206,7 @@ def _wait_for_write(runner: Runner, folder: Path, unwritten: dict[str, int], log
         except FileNotFoundError:  # a log file removed while listing
             pass
         code = runner.ended(0.001)
-        assert code is None, f"the command ended with {code} before it wrote: {log.read_text(errors='replace')}"
+        assert code is None, f"the command ended with {code} unwritten: {log.read_text(errors='replace')}"
 
 
 def _kill_at_points(runners: list[Runner], before_dir: Path, tmp_path: Path, args: tuple[str, ...],
@@ -237,8 +244,11 @@ def _kill_at_points(runners: list[Runner], before_dir: Path, tmp_path: Path, arg
     def kill_at(point: int, runner: Runner, work: Path) -> str:
         half = POINTS // 2
         # the first half from the start until the write begins, the second from then until the end
-        delay = writing * (point + 0.5) / half if point < half else (duration - writing) * (point - half) / half
-        code = 0
+        if point < half:
+            delay = writing * (point + 0.5) / half
+        else:
+            delay = (duration - writing) * (point - half) / half
+        code: int | None = 0
         while code == 0:  # the command may run a little faster than measured: then kill it a little earlier
             shutil.rmtree(work, ignore_errors=True)
             shutil.copytree(before_dir, work)
@@ -256,22 +266,22 @@ def _kill_at_points(runners: list[Runner], before_dir: Path, tmp_path: Path, arg
         health = _health(runner, work) if point in SERVICE_POINTS else None
         state = _state(work)
         outcome = classify(state)
-        assert outcome in ("before", "after"), f"killed at point {point} ({delay:.3f} s): the store is {outcome}"
+        assert outcome in ("before", "after"), f"killed at point {point} ({delay:.3f} s): {outcome}"
         if health is not None:
             assert health["triples"] == len(state), (health, len(state))
         return outcome
 
     def lane(number: int) -> list[str]:
-        return [kill_at(point, runners[number], tmp_path / f"spur-{number}") for point in range(number, POINTS, LANES)]
+        work = tmp_path / f"spur-{number}"
+        return [kill_at(point, runners[number], work) for point in range(number, POINTS, LANES)]
 
     with ThreadPoolExecutor(LANES) as pool:
         outcomes = Counter(outcome for done in pool.map(lane, range(LANES)) for outcome in done)
     assert outcomes["before"] >= 1 and outcomes["after"] >= 1, outcomes
 
 
-def test_a_restore_killed_at_any_point_leaves_the_old_or_the_new_store(runners: list[Runner], before_dir: Path,
-                                                                        seeded_store_dir: Path,
-                                                                        tmp_path: Path) -> None:
+def test_a_restore_killed_at_any_point_leaves_the_old_or_the_new_store(
+        runners: list[Runner], before_dir: Path, seeded_store_dir: Path, tmp_path: Path) -> None:
     """SIGKILL during 'synergraph restore' at 20 points: old store or restored store, nothing else."""
     source = tmp_path / "quelle"
     shutil.copytree(seeded_store_dir, source)
@@ -285,16 +295,16 @@ def test_a_restore_killed_at_any_point_leaves_the_old_or_the_new_store(runners: 
                     kept_history=set(restored.quads_for_graph_name(ox.NamedNode(HISTORY_GRAPH))))
 
 
-def test_a_large_load_killed_at_any_point_leaves_the_old_or_the_loaded_store(runners: list[Runner], before_dir: Path,
-                                                                            tmp_path: Path) -> None:
+def test_a_large_load_killed_at_any_point_leaves_the_old_or_the_loaded_store(
+        runners: list[Runner], before_dir: Path, tmp_path: Path) -> None:
     """SIGKILL during 'synergraph load' of a large file at 20 points: the graph is absent or whole."""
     large = tmp_path / "gross.nt"
     large.write_text(_large_triples(LOAD_TRIPLES), encoding="utf-8")
     _kill_at_points(runners, before_dir, tmp_path, ("load", str(large)))
 
 
-def test_an_import_killed_at_any_point_leaves_the_old_or_the_imported_store(runners: list[Runner], before_dir: Path,
-                                                                           tmp_path: Path) -> None:
+def test_an_import_killed_at_any_point_leaves_the_old_or_the_imported_store(
+        runners: list[Runner], before_dir: Path, tmp_path: Path) -> None:
     """SIGKILL during 'synergraph import' of many initiatives at 20 points: none or all, with one record."""
     template = (Path(__file__).parent / "data" / "import" / "initiativen.csv").read_text(encoding="utf-8-sig")
     header, row = template.splitlines()[:2]
@@ -339,8 +349,8 @@ def _serve() -> None:
                 code = 0
             except SystemExit as end:
                 code = end.code if isinstance(end.code, int) else int(end.code is not None)
-            # the command's objects, its store among them, are closed by now; the interpreter's own
-            # clean-up is left out, as it never touches the store
+            # the command has returned (its store flushed); the interpreter's own clean-up is left out,
+            # as after a kill right after the command's last step
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
@@ -350,6 +360,8 @@ def _serve() -> None:
         assert ended is not None
         print(ended.si_status if ended.si_code == os.CLD_EXITED else -ended.si_status, flush=True)
         reap.append(pid)
+    for pid in reap:
+        os.waitpid(pid, 0)
 
 
 if __name__ == "__main__":
