@@ -113,7 +113,11 @@ def tokens(text: str) -> list[str]:
     >>> tokens("Die Digitallotsen helfen Seniorinnen und Senioren")
     ['digitallots', 'helf', 'seniorinn', 'senior']
     """
-    words = [w for w in normalise(text).split() if w not in _STOP and len(w) > 1]
+    return _stems(normalise(text))
+
+
+def _stems(normalised: str) -> list[str]:
+    words = [w for w in normalised.split() if w not in _STOP and len(w) > 1]
     with _STEM_LOCK:
         return list(_STEMMER.stemWords(words))
 
@@ -125,7 +129,11 @@ def description_terms(text: str) -> list[str]:
     >>> description_terms("Seniorenbegegnungsstätten")
     ['seniorenbegegnungsstatt', '<senio', 'statt>']
     """
-    stems = tokens(text)
+    return _description_stems(normalise(text))
+
+
+def _description_stems(normalised: str) -> list[str]:
+    stems = _stems(normalised)
     return stems + [f"<{s[:5]}" for s in stems if len(s) > 6] + [f"{s[-5:]}>" for s in stems if len(s) > 6]
 
 
@@ -224,19 +232,19 @@ class TextModel:
     places: frozenset[str] = frozenset()
 
     def _strip(self, text: str) -> str:
-        # Place names are left out of the text: where an initiative runs is the territory evidence's
-        # business, and template titles ("… in Zeuthen") must not look alike because of the place.
-        if not self.places:
-            return text
-        return " ".join(w for w in normalise(text).split() if w not in self.places)
+        # The text normalised once (the vectorisers take it as it is), without place names: where an
+        # initiative runs is the territory evidence's business, and template titles ("… in Zeuthen")
+        # must not look alike because of the place.
+        words = normalise(text).split()
+        return " ".join(w for w in words if w not in self.places) if self.places else " ".join(words)
 
     @classmethod
     def fit(cls, records: Sequence[InitiativeRecord], places: frozenset[str] = frozenset()) -> TextModel:
         """Fit the vectorisers on the texts of ``records`` (without the words in ``places``)."""
-        title_words = TfidfVectorizer(analyzer=tokens, sublinear_tf=True, dtype=np.float32)
-        title_chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), preprocessor=normalise,
+        title_words = TfidfVectorizer(analyzer=_stems, sublinear_tf=True, dtype=np.float32)
+        title_chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=False,
                                       sublinear_tf=True, dtype=np.float32)
-        description_words = TfidfVectorizer(analyzer=description_terms, sublinear_tf=True, dtype=np.float32)
+        description_words = TfidfVectorizer(analyzer=_description_stems, sublinear_tf=True, dtype=np.float32)
         # An empty store still gets a fitted (one-word) vocabulary, so new texts can be vectorised.
         model = cls(title_words, title_chars, description_words, [r.iri for r in records],
                     sparse.csr_matrix((0, 0)), sparse.csr_matrix((0, 0)),
@@ -397,6 +405,26 @@ def _kind_evidence(a: InitiativeRecord, b: InitiativeRecord) -> tuple[float, str
     if {x, y} <= _STANDING or {x, y} <= _EVENTS:
         return 0.5, f"Verwandte Arten ({x}, {y})."
     return 0.0, f"Verschiedene Arten ({x}, {y})."
+
+
+def _never_reported(a: InitiativeRecord, b: InitiativeRecord, title_sim: float, description_sim: float,
+                    context: AnalysisContext) -> bool:
+    """Whether :func:`score_pair` calls the pair "none" at any threshold, found without writing its explanation.
+
+    That holds when no exclusion applies and the two run in places that do not intersect (and are not
+    close enough in text and topic to be parallels) or at times that do not overlap.
+
+    >>> a = InitiativeRecord("i:a", "A", start=datetime.date(2020, 1, 1), end=datetime.date(2020, 12, 31))
+    >>> b = InitiativeRecord("i:b", "B", start=datetime.date(2022, 1, 1))
+    >>> _never_reported(a, b, 0.9, 0.9, AnalysisContext.empty())
+    True
+    """
+    if _exclusion(a, b, context) is not None:
+        return False
+    if _territory_evidence(a, b, context)[2] == "disjoint":
+        text = _text_similarity(title_sim, description_sim, bool(a.description and b.description))
+        return not (text >= PARALLEL_TEXT and _topic_evidence(a, b, context)[0] > 0)
+    return not _time_evidence(a, b)[2]
 
 
 def score_pair(a: InitiativeRecord, b: InitiativeRecord, model: TextModel, context: AnalysisContext,
@@ -627,6 +655,8 @@ class DuplicateIndex:
                 titles, descriptions = self.similarities(rows[:, 0], rows[:, 1])
                 for (i, j), title_sim, description_sim in zip(rows.tolist(), titles.tolist(),
                                                               descriptions.tolist(), strict=True):
+                    if _never_reported(self.records[i], self.records[j], title_sim, description_sim, self.context):
+                        continue
                     result = score_pair(self.records[i], self.records[j], self.model, self.context, 0.0,
                                         similarities=(title_sim, description_sim))
                     if result.kind != "none" or result.score >= 0.3:
