@@ -34,9 +34,10 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -60,6 +61,8 @@ __all__ = [
 
 EXPORT_FORMATS: dict[str, ox.RdfFormat] = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
 """The formats an export is written in: both keep the named graphs."""
+
+_T = TypeVar("_T")
 
 _SUFFIXES = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS, ".nquads": ox.RdfFormat.N_QUADS}
 
@@ -101,17 +104,40 @@ def _partial(path: Path) -> Path:
     return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
 
 
-def _reader(source: Store | Path | str) -> ox.Store | RemoteEngine:
-    """The engine to read ``source`` from: the opened store itself, the SPARQL endpoint a URL names,
-    or an on-disk store folder opened read-only (also beside a running service)."""
+_ATTEMPTS = 10
+"""How often a store folder that a running service writes is opened again when the engine finds
+that the service has just compacted a file of it away."""
+
+
+def _read(source: Store | Path | str, read: Callable[[ox.Store | RemoteEngine], _T]) -> _T:
+    """``read`` applied to the engine of ``source``: the opened store itself, the SPARQL endpoint a URL
+    names, or an on-disk store folder opened read-only.
+
+    A folder that a running service holds is read beside it: the engine reads the files of one point
+    in time, and when the service compacts one of them away during the opening or the read (the
+    engine then reports a missing file), the read starts again from a new point in time.
+
+    Raises
+    ------
+    InputError
+        The folder is no store, or it could not be read in ``_ATTEMPTS`` tries.
+    """
     if isinstance(source, Store):
-        return source.engine
+        return read(source.engine)
     if is_endpoint_url(source):
-        return RemoteEngine(str(source))
-    source = Path(source)
-    if not (source / "CURRENT").is_file():
-        raise InputError(source, "Kein Synergraph-Speicher (Oxigraph-Ordner) an diesem Ort")
-    return ox.Store.read_only(str(source))
+        return read(RemoteEngine(str(source)))
+    folder = Path(source)
+    if not (folder / "CURRENT").is_file():
+        raise InputError(folder, "Kein Synergraph-Speicher (Oxigraph-Ordner) an diesem Ort")
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            return read(ox.Store.read_only(str(folder)))
+        except (OSError, RuntimeError) as error:
+            if attempt == _ATTEMPTS:
+                raise InputError(folder, f"Der Speicher ließ sich neben dem laufenden Dienst in {_ATTEMPTS} "
+                                         f"Versuchen nicht lesen: {error}") from error
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
 
 
 def export(source: Store | Path | str, target: Path, format: str | None = None) -> ExportResult:
@@ -139,19 +165,23 @@ def export(source: Store | Path | str, target: Path, format: str | None = None) 
         rdf_format = EXPORT_FORMATS[format]
     else:
         raise InputError(target, f"Unbekanntes Format '{format}': erlaubt sind {', '.join(EXPORT_FORMATS)}")
-    engine = _reader(source)
-    partial = _partial(target)
-    try:
-        prefixes = PREFIXES if rdf_format == ox.RdfFormat.TRIG else None
-        engine.dump(str(partial), rdf_format, prefixes=prefixes)
-        with partial.open("rb") as written:
-            os.fsync(written.fileno())
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-    graphs = len(list(engine.named_graphs()))
+    prefixes = PREFIXES if rdf_format == ox.RdfFormat.TRIG else None
+
+    def write(engine: ox.Store | RemoteEngine) -> tuple[int, int]:
+        partial = _partial(target)
+        try:
+            engine.dump(str(partial), rdf_format, prefixes=prefixes)
+            with partial.open("rb") as written:
+                os.fsync(written.fileno())
+            quads, graphs = len(engine), len(list(engine.named_graphs()))
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+        return quads, graphs
+
+    quads, graphs = _read(source, write)
     name = next(key for key, value in EXPORT_FORMATS.items() if value == rdf_format)
-    return ExportResult(str(target), name, len(engine), graphs, time.monotonic() - started)
+    return ExportResult(str(target), name, quads, graphs, time.monotonic() - started)
 
 
 def read_dataset(path: Path) -> ox.Dataset:
@@ -163,7 +193,7 @@ def read_dataset(path: Path) -> ox.Dataset:
         The file is missing, of another kind, or malformed (with its line).
     """
     if path.is_dir():
-        return ox.Dataset(_reader(path))
+        return _read(path, ox.Dataset)
     if not path.is_file():
         raise InputError(path, "Datei nicht gefunden")
     rdf_format = _SUFFIXES.get(path.suffix.lower())
@@ -274,23 +304,28 @@ def backup(store_folder: Path | str, target: Path) -> BackupResult:
     if target.exists():
         raise InputError(target, "Der Zielordner existiert schon; eine Sicherung braucht einen neuen Ordner")
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = _partial(target)
+    partials: list[Path] = []
+
+    def copy(reader: ox.Store | RemoteEngine) -> int:
+        partials.append(_partial(target))  # a new folder for every attempt
+        written = ox.Store(str(partials[-1]))
+        written.bulk_extend(reader)
+        written.flush()
+        return len(written)
+
     try:
         try:
             own = Store(store_folder)
         except StoreLocked:
-            reader = _reader(store_folder)
-            copy = ox.Store(str(partial))
-            copy.bulk_extend(reader)
-            copy.flush()
-            quads = len(copy)
-            del copy
+            quads = _read(store_folder, copy)
         else:
-            own.engine.backup(str(partial))
+            partials.append(_partial(target))
+            own.engine.backup(str(partials[-1]))
             quads = len(own)
             del own
-        os.replace(partial, target)
+        os.replace(partials[-1], target)
     finally:
-        shutil.rmtree(partial, ignore_errors=True)
+        for partial in partials:
+            shutil.rmtree(partial, ignore_errors=True)
     return BackupResult(str(target), quads, time.monotonic() - started)
 
