@@ -893,7 +893,8 @@ def responsibility_chain(store: Store, gemeinde: str, topic: str,
         for index, (iri, _) in enumerate(administrations):
             if iri not in graph:
                 _add_node(graph, base, iri)
-                graph.nodes[iri].update(x=-200.0 - (index % 3) * 200.0, y=-depth * 170.0 + 40.0 + (index // 3) * 45.0)
+                graph.nodes[iri].update(x=-220.0 - (index % 3) * 300.0,
+                                        y=-depth * 170.0 + 30.0 + (index // 3) * 45.0 + (index % 3) * 20.0)
             _add_edge(graph, iri, territory, "administers", f"{graph.nodes[iri]['label']}: Gebiet {info.label}")
     graph.graph.update(findings=0)
     return levels, graph

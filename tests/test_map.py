@@ -116,6 +116,18 @@ def test_role_day_and_findings_filters(seeded_store: Store) -> None:
     assert any(d["findings"] for _, d in only.nodes(data=True))
 
 
+def test_body_and_status_filters(seeded_store: Store) -> None:
+    """A body keeps its own responsibilities and initiatives only; a status keeps initiatives in that status."""
+    ministry = map_graph(seeded_store, resolve_filters(seeded_store, body="mdjd-brandenburg"))
+    holders = {s for s, _, d in ministry.edges(data=True) if d["kind"] == "responsibility"}
+    assert holders == {BODY + "mdjd-brandenburg"}
+    planned = map_graph(seeded_store, resolve_filters(seeded_store, status="geplant"))
+    statuses = {d["category"] for _, d in planned.nodes(data=True) if d["kind"] == "initiative"}
+    assert statuses == {"geplant"}
+    everything = map_graph(seeded_store, MapFilters())
+    assert "laufend" in {d["category"] for _, d in everything.nodes(data=True) if d["kind"] == "initiative"}
+
+
 def test_focus_on_a_body_and_on_an_initiative(seeded_store: Store) -> None:
     """A body's neighbourhood holds its topics; an initiative's view holds its duplicates."""
     ministry = map_graph(seeded_store, resolve_filters(seeded_store, focus="body:mdjd-brandenburg"))

@@ -24,7 +24,7 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright f
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium fehlt (apt-get install chromium)")
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=de-DE"]
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
 READY = "body[data-map-ready=true]"
 SG = Namespace("https://w3id.org/synergraph/def/")
 ID = "https://w3id.org/synergraph/id/"

@@ -328,7 +328,11 @@
     network.on("dragEnd", rememberView);
     const zoom = parseFloat(params.get("zoom"));
     if (zoom > 0) network.moveTo({ position: { x: parseFloat(params.get("x")) || 0, y: parseFloat(params.get("y")) || 0 }, scale: zoom });
-    else network.fit({ animation: false });
+    else {
+      // fit() frames the nodes, not their labels: a little room keeps the outer names whole.
+      network.fit({ animation: false });
+      network.moveTo({ scale: network.getScale() * 0.9, animation: false });
+    }
     window.synergraphMap.network = network;
   }
 
@@ -366,7 +370,8 @@
     setView(params.get("view") === "list" ? "list" : "map");
     statusLine.textContent = data.chain
       ? "Kette von der Gemeinde bis zum Bund: " + data.chain.length + " Ebenen, " + data.nodes.length + " Knoten. Rot umrandete Stellen gehören zu Befunden (Details per Klick)."
-      : describeView() + ": " + data.nodes.length + " Knoten, " + data.edges.length + " Beziehungen, " + data.findings + " Befunde im Bild.";
+      : describeView() + ": " + data.nodes.length + " Knoten, " + data.edges.length + (data.edges.length === 1 ? " Beziehung, " : " Beziehungen, ") +
+        data.findings + (data.findings === 1 ? " Befund" : " Befunde") + " im Bild.";
     if (params.get("select") && byId.has(params.get("select"))) {
       if (network) {
         network.selectNodes([params.get("select")]);
