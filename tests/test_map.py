@@ -195,6 +195,9 @@ def test_http_map_chain_node_and_errors(server: Server) -> None:
     assert [level["label"] for level in chain["chain"]][:2] == ["Prenzlau, Stadt", "Uckermark"]
     details = httpx.get(server.url + "/api/map/node", params={"iri": BODY + "mdjd-brandenburg"}, timeout=60).json()
     assert details["page"] == "/id/body/mdjd-brandenburg" and details["facts"] and details["sources"]
+    prenzlau = httpx.get(server.url + "/api/map/node", params={"iri": ID + "territory/" + PRENZLAU}, timeout=60).json()
+    member = [h for h in prenzlau["history"] if h["kind"] == "Zugehörigkeit"]
+    assert member and member[0]["label"] == "Uckermark" and member[0]["page"] == "/id/territory/12073"
     wrong = httpx.get(server.url + "/api/map", params={"topic": "gibt-es-nicht"}, timeout=60)
     assert wrong.status_code == 422 and wrong.json()["parameter"] == "topic"
     paths = httpx.get(server.url + "/openapi.json", timeout=60).json()["paths"]

@@ -309,6 +309,10 @@ def test_clustered_gemeinden_open_by_double_click_and_by_search(tab: object, ser
     wait_until(tab, "(() => { const t = document.querySelector('#details-body .details-title'); "
                     f"return t && t.textContent === {other['label']!r}; }})")
     assert other["label"] in drawn_labels(tab)
+    # A Gemeinde's history names the territories it belongs to.
+    tab.wait_for_selector("#details-body h3:has-text('Geschichte')")  # type: ignore[attr-defined]
+    assert "Zugehörigkeit" in tab.inner_text("#details-body") and "gehört zu" in tab.inner_text("#details-body")  # type: ignore[attr-defined]
+    shot(tab, "map-cluster-search.png")
 
 
 def test_search_reaches_beyond_the_view_and_the_chain_leads_back(tab: object, server: Server) -> None:

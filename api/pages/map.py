@@ -159,7 +159,8 @@ class NodeDetails(BaseModel):
     types: list[str]
     facts: list[FactOut]
     sources: list[dict[str, str | None]]
-    history: list[dict[str, str]]
+    history: list[dict[str, str | None]] = Field(
+        description="Gültigkeit, Zugehörigkeit, Neuordnung und Änderungen: Art, wann, was, Name und Seite des Bezugs")
     findings: list[FindingOut]
 
 
@@ -247,7 +248,8 @@ def get_node(service: Annotated[Service, Depends(get_service)],
     return NodeDetails(
         iri=iri, label=view.label, page=page_path(iri), types=[t.target_label for t in view.types], facts=facts,
         sources=[{"title": s.title, "page": s.page} for s in view.sources],
-        history=[{"when": a.when, "what": a.what} for a in view.history][:20], findings=findings)
+        history=[{"kind": a.kind, "when": a.when, "what": a.what, "label": a.label,
+                  "page": page_path(a.iri) if a.iri else None} for a in view.history][:20], findings=findings)
 
 
 def _options(service: Service) -> dict[str, Any]:

@@ -187,7 +187,13 @@
       if (details.history.length) {
         section(body, "Geschichte");
         const list = el("ul");
-        details.history.forEach((h) => list.appendChild(el("li", h.when + ": " + h.what)));
+        // "Zugehörigkeit 2020-12-31 – offen: gehört zu Uckermark", the territory linked to its page.
+        details.history.forEach((h) => {
+          const li = el("li", h.kind + " " + h.when + ": " + h.what + (h.label ? " " : ""));
+          const link = localLink(h.page);
+          if (h.label) li.appendChild(link ? el("a", h.label, { href: link }) : document.createTextNode(h.label));
+          list.appendChild(li);
+        });
         body.appendChild(list);
       }
     } catch (error) {
