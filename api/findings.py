@@ -210,7 +210,7 @@ def get_overlaps(
     as_of: Annotated[datetime.date | None, Query(description="Stichtag")] = None,
     min_severity: Annotated[str | None, Query(description=f"Mindestschwere: {', '.join(SEVERITIES)}")] = None,
     rule: Annotated[list[str] | None, Query(description="Nur diese Regeln (z. B. UE-01)")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> OverlapPage:
     """Findings of the overlap rules UE-01…UE-05 and DS-01, most severe first."""
@@ -242,7 +242,7 @@ def get_duplicates(
     topic: Annotated[str | None, Query()] = None,
     territory: Annotated[str | None, Query()] = None,
     as_of: Annotated[datetime.date | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> PairPage:
     """Pairs of initiatives with score, evidence and a German explanation, best first."""
@@ -265,7 +265,7 @@ def get_duplicates(
 def get_clusters(
     service: Annotated[Service, Depends(get_service)],
     min_score: Annotated[float, Query(ge=0, le=1)] = DEFAULT_THRESHOLD,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ClusterPage:
     """Connected components of duplicate pairs, each with a representative."""

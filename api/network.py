@@ -95,7 +95,7 @@ def network_out(analysis: NetworkAnalysis, context: AnalysisContext, decided: di
 def get_network(
     service: Annotated[Service, Depends(get_service)],
     as_of: Annotated[datetime.date | None, Query(description="Stichtag: nur Initiativen, die an diesem Tag laufen")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> NetworkPage:
     """Who coordinates most (ranking, paged), collaboration groups and bodies that are the only link between groups."""
