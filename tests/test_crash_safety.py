@@ -93,9 +93,10 @@ class Runner:
         return int(self._line(1))
 
     def close(self) -> None:
+        """End the runner (it ends once its input is closed)."""
         assert self.process.stdin is not None
         self.process.stdin.close()
-        self.process.wait(timeout=30)
+        assert self.process.wait(timeout=30) == 0
 
 
 @pytest.fixture(scope="module")
@@ -362,6 +363,7 @@ def _serve() -> None:
         reap.append(pid)
     for pid in reap:
         os.waitpid(pid, 0)
+    os._exit(0)  # nothing left to clean up that a test needs; a large interpreter's clean-up takes seconds
 
 
 if __name__ == "__main__":
