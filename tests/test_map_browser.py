@@ -294,6 +294,10 @@ def test_clustered_gemeinden_open_by_double_click_and_by_search(tab: object, ser
     members = tab.evaluate("(id) => window.synergraphMap.data().nodes.find(n => n.id === id).members.map(m => m.label)",
                            cluster)
     assert "Gramzow" in members and "Gramzow" not in drawn_labels(tab)
+    with tab.expect_download() as csv_download:  # type: ignore[attr-defined]
+        tab.click("#export-csv")  # type: ignore[attr-defined]
+    rows = Path(csv_download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert any(row.startswith(f'"{len(members)} Gemeinden') and "Uckermark: " in row and "Gramzow" in row for row in rows)
     x, y = node_point(tab, cluster)
     tab.mouse.click(x, y)  # type: ignore[attr-defined]
     assert "zusammengefasst" in tab.inner_text("#details")  # type: ignore[attr-defined]

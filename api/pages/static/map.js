@@ -210,6 +210,12 @@
     load();
   }
 
+  // What a cluster holds, in words (list view and CSV): its Kreis, Gemeinden and what else is inside.
+  function clusterContents(node) {
+    const inner = (node.inner || []).map((m) => m.label + " (" + m.type_label + ")");
+    return node.detail + ": " + (node.members || []).map((m) => m.label).join(", ") + (inner.length ? "; außerdem " + inner.join(", ") : "");
+  }
+
   // -- list view ----------------------------------------------------------------------------------
   function renderList() {
     const tbody = document.querySelector("#node-table tbody");
@@ -225,7 +231,7 @@
       name.appendChild(document.createTextNode(" " + node.label));
       row.appendChild(name);
       row.appendChild(el("td", node.type_label));
-      row.appendChild(el("td", node.kind === "cluster" ? (node.members || []).map((m) => m.label).join(", ") : (node.detail || "")));
+      row.appendChild(el("td", node.kind === "cluster" ? clusterContents(node) : (node.detail || "")));
       const related = el("td"); const list = el("ul");
       Array.from(sentences.get(node.id) || []).slice(0, 12).forEach((s) => list.appendChild(el("li", s)));
       related.appendChild(list); row.appendChild(related);
@@ -458,7 +464,7 @@
   }
   function exportCsv() {
     const lines = [["Name", "Art", "Ebene, Schlüssel oder Status", "Befunde", "IRI", "Linked-Data-Seite"].map(csvCell).join(",")];
-    data.nodes.forEach((n) => lines.push([n.label, n.type_label, n.detail, n.findings.length, n.id, n.page ? window.location.origin + n.page : ""].map(csvCell).join(",")));
+    data.nodes.forEach((n) => lines.push([n.label, n.type_label, n.kind === "cluster" ? clusterContents(n) : n.detail, n.findings.length, n.id, n.page ? window.location.origin + n.page : ""].map(csvCell).join(",")));
     lines.push("");
     lines.push(["Von", "Beziehung", "Nach", "Bedeutung"].map(csvCell).join(","));
     data.edges.forEach((e) => lines.push([(byId.get(e.from) || {}).label, e.kind, (byId.get(e.to) || {}).label, e.text].map(csvCell).join(",")));
