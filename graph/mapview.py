@@ -204,6 +204,7 @@ class MapBase:
 
 _BASES: weakref.WeakKeyDictionary[Store, tuple[str, MapBase]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
+_BUILDING = threading.Lock()
 _ALL = 10**9
 
 
@@ -245,10 +246,23 @@ def map_base(store: Store) -> MapBase:
     []
     """
     state = store_fingerprint(store)
+    cached = _cached_base(store, state)
+    if cached is not None:
+        return cached
+    # The analyses take half a minute on a large store: a second request waits for the first reading
+    # instead of running them again beside it.
+    with _BUILDING:
+        cached = _cached_base(store, state)
+        return cached if cached is not None else _build_base(store, state)
+
+
+def _cached_base(store: Store, state: str) -> MapBase | None:
     with _LOCK:
         cached = _BASES.get(store)
-        if cached and cached[0] == state:
-            return cached[1]
+    return cached[1] if cached and cached[0] == state else None
+
+
+def _build_base(store: Store, state: str) -> MapBase:
     snap = snapshot(store)
     rows = catalog._initiatives(store, snap)
     initiatives = {item.iri: item for item, _, _ in rows}
