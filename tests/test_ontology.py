@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from synergraph.graph.store import Store
 
 SG = Namespace("https://w3id.org/synergraph/def/")
 TOPIC = Namespace("https://w3id.org/synergraph/def/topic/")
@@ -305,3 +306,16 @@ def test_topics_know_their_common_synonyms(vocabulary: Graph) -> None:
 
     assert "KI" in alt("kuenstliche-intelligenz")
     assert {"OZG", "Onlinezugangsgesetz"} <= alt("verwaltungsdigitalisierung")
+
+
+def test_every_property_the_shipped_data_use_has_a_german_and_an_english_name(seeded_store: Store) -> None:
+    """A linked-data page or the map's details name each property in words ("Beschreibung"), never as
+    an IRI such as dcterms:description: every predicate of the seeded store has labels @de and @en,
+    from our vocabulary or from ontology/labels.ttl."""
+    unnamed = seeded_store.select("""
+        SELECT DISTINCT ?p WHERE {
+          GRAPH ?g { ?s ?p ?o }
+          FILTER(NOT EXISTS { ?p rdfs:label ?de FILTER(LANG(?de) = "de") }
+                 || NOT EXISTS { ?p rdfs:label ?en FILTER(LANG(?en) = "en") })
+        } ORDER BY ?p""")
+    assert [str(row["p"]) for row in unnamed] == []
