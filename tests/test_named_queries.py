@@ -45,9 +45,6 @@ KNOWN_INLINE = {
     "graph/seed.py::_drop_examples",
 }
 
-# Named queries shipped with the catalog engine that no code runs yet; to be used or removed.
-NOT_YET_USED = {"territory_children", "territory_descendants"}
-
 # The shape of SPARQL text: a query form with its group, a WHERE group, or an update operation.
 SPARQL_TEXT = re.compile(
     r"\b(?:SELECT|CONSTRUCT|DESCRIBE)\b[^{}\n]*?(?:\{|\bWHERE\b)"
@@ -149,8 +146,7 @@ def test_named_query_begins_with_its_question(path: Path) -> None:
 def test_every_named_query_is_used() -> None:
     code = "\n".join(path.read_text(encoding="utf-8") for path in CODE)
     unused = {path.stem for path in QUERIES if not re.search(rf"""["']{re.escape(path.stem)}["']""", code)}
-    assert sorted(unused - NOT_YET_USED) == [], "a named query no code runs"
-    assert sorted(NOT_YET_USED - unused) == [], "used now: remove from NOT_YET_USED"
+    assert sorted(unused) == [], "a named query no code runs"
 
 
 def test_no_inline_sparql_outside_the_store() -> None:
