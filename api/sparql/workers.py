@@ -326,8 +326,10 @@ class QueryPool:
         job_read, job_write = os.pipe()
         reply_read, reply_write = os.pipe()
         try:
+            # -P: the working folder is not put on the import path, so a folder named like the
+            # package there (the source tree, where the service is often started) cannot hide it
             process = subprocess.Popen(
-                [sys.executable, "-m", "synergraph.api.sparql.workers", str(snapshot.path),
+                [sys.executable, "-P", "-m", "synergraph.api.sparql.workers", str(snapshot.path),
                  str(job_read), str(reply_write)],
                 pass_fds=(job_read, reply_write), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         except OSError:
