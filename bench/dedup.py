@@ -18,6 +18,7 @@ import json
 import math
 import multiprocessing as mp
 import resource
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -96,30 +97,33 @@ def main() -> None:
 
     territories = load_territories()
     folder = Path(tempfile.mkdtemp())
-    rows = []
-    print("| Initiativen | Kandidatenpaare | Zeit gesamt (s) | CPU (s) | davon Modell (s) | Spitze RSS (MiB) | "
-          "Recall geplante Dubletten |" + (" globale kNN (s) |" if args.compare else ""))
-    print("| --- | --- | --- | --- | --- | --- | --- |" + (" --- |" if args.compare else ""))
-    for size in args.sizes:
-        path, answers = folder / f"g{size}.nt", folder / f"g{size}.jsonl"
-        generate(path, initiatives=size, seed=7, answers=answers, territories=territories)
-        result = _child(_detect, str(path), str(answers), args.compare and size <= 30_000)
-        rows.append((size, result["total"], result["cpu"]))
-        extra = f" {result['knn_global']:.1f} |" if "knn_global" in result else (" – |" if args.compare else "")
-        print(f"| {size} | {result['candidates']} | {result['total']:.1f} | {result['cpu']:.1f} | "
-              f"{result['build']:.1f} | {result['peak_mb']:.0f} | {result['recall']:.3f} ({result['found']} gefunden, "
-              f"{result['planted']} geplant) |{extra}", flush=True)
-    if len(rows) >= 2:
-        (n0, t0, c0), (n1, t1, c1) = rows[0], rows[-1]
-        wall, cpu = math.log(t1 / t0) / math.log(n1 / n0), math.log(c1 / c0) / math.log(n1 / n0)
-        print(f"\nWachstumsexponent (log Zeit / log Größe, {n0}→{n1}): {wall:.2f} (Zeit), {cpu:.2f} (CPU)")
-        print(f"Hochgerechnet auf 1 000 000 Initiativen: {t1 * (1_000_000 / n1) ** wall:.0f} s (Zeit), "
-              f"{c1 * (1_000_000 / n1) ** cpu:.0f} s (CPU)")
-    if args.overlaps:
-        size = args.sizes[-1]
-        result = _child(_overlaps, str(folder / f"g{size}.nt"))
-        print(f"\nÜberschneidungsregeln auf {size} Initiativen (ganz Deutschland): {result['findings']} Befunde")
-        print(json.dumps({k: round(v, 2) for k, v in result["timings"].items()}, ensure_ascii=False))
+    try:
+        rows = []
+        print("| Initiativen | Kandidatenpaare | Zeit gesamt (s) | CPU (s) | davon Modell (s) | Spitze RSS (MiB) | "
+              "Recall geplante Dubletten |" + (" globale kNN (s) |" if args.compare else ""))
+        print("| --- | --- | --- | --- | --- | --- | --- |" + (" --- |" if args.compare else ""))
+        for size in args.sizes:
+            path, answers = folder / f"g{size}.nt", folder / f"g{size}.jsonl"
+            generate(path, initiatives=size, seed=7, answers=answers, territories=territories)
+            result = _child(_detect, str(path), str(answers), args.compare and size <= 30_000)
+            rows.append((size, result["total"], result["cpu"]))
+            extra = f" {result['knn_global']:.1f} |" if "knn_global" in result else (" – |" if args.compare else "")
+            print(f"| {size} | {result['candidates']} | {result['total']:.1f} | {result['cpu']:.1f} | "
+                  f"{result['build']:.1f} | {result['peak_mb']:.0f} | {result['recall']:.3f} "
+                  f"({result['found']} gefunden, {result['planted']} geplant) |{extra}", flush=True)
+        if len(rows) >= 2:
+            (n0, t0, c0), (n1, t1, c1) = rows[0], rows[-1]
+            wall, cpu = math.log(t1 / t0) / math.log(n1 / n0), math.log(c1 / c0) / math.log(n1 / n0)
+            print(f"\nWachstumsexponent (log Zeit / log Größe, {n0}→{n1}): {wall:.2f} (Zeit), {cpu:.2f} (CPU)")
+            print(f"Hochgerechnet auf 1 000 000 Initiativen: {t1 * (1_000_000 / n1) ** wall:.0f} s (Zeit), "
+                  f"{c1 * (1_000_000 / n1) ** cpu:.0f} s (CPU)")
+        if args.overlaps:
+            size = args.sizes[-1]
+            result = _child(_overlaps, str(folder / f"g{size}.nt"))
+            print(f"\nÜberschneidungsregeln auf {size} Initiativen (ganz Deutschland): {result['findings']} Befunde")
+            print(json.dumps({k: round(v, 2) for k, v in result["timings"].items()}, ensure_ascii=False))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
