@@ -66,14 +66,30 @@ def test_update_evaluation(w3c_endpoint: Endpoint, case: Case) -> None:
     _passes(w3c_endpoint, case)
 
 
-@pytest.mark.xfail(strict=True, reason="223 of 235 (94.9 %): the 12 listed failures are the engine's own, "
-                   "the Oxigraph server fails the same cases")
-def test_known_query_failures_leave_at_least_95_percent_passing() -> None:
-    """The checked-in list cannot excuse more than 5 % of Synergraph's query-evaluation cases that run."""
+def _excused_share(approved_only: bool) -> tuple[list[str], list[str]]:
+    """The query-evaluation cases that run (of the working group's approved ones, or all) and those of
+    them the checked-in list excuses."""
     if not CASES:
         pytest.skip(suite_missing() or "")
-    run = [c.id for c in CASES if c.suite == "query-evaluation" and skip_reason(c) is None]
-    excused = [c for c in known_failures("synergraph") if c in run]
+    run = [c.id for c in CASES if c.suite == "query-evaluation" and skip_reason(c) is None
+           and (c.approved or not approved_only)]
+    return run, [c for c in known_failures("synergraph") if c in run]
+
+
+def test_known_failures_leave_at_least_95_percent_of_the_approved_query_tests_passing() -> None:
+    """Of the query-evaluation tests the SPARQL working group approved, the list excuses at most 5 %
+    (three: BNODE(str) within one solution, and the lexical forms of a double and a negativeInteger in
+    CSV/TSV, which the store keeps by value)."""
+    run, excused = _excused_share(approved_only=True)
+    assert len(run) > 150
+    assert len(excused) / len(run) <= 0.05, excused
+
+
+@pytest.mark.xfail(strict=True, reason="223 of 235 (94.9 %): nine of the twelve failures are later additions to "
+                   "the suite without approval; the Oxigraph server fails the same twelve")
+def test_known_failures_leave_at_least_95_percent_of_all_query_tests_passing() -> None:
+    """Counting the suite's later additions too, the list excuses at most 5 % of the cases that run."""
+    run, excused = _excused_share(approved_only=False)
     assert len(run) > 200
     assert len(excused) / len(run) <= 0.05, excused
 

@@ -34,6 +34,7 @@ __all__ = ["FOLDERS", "Case", "file_of", "read_cases", "suite_of"]
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 QT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")
 UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
+DAWGT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-dawg#")
 
 # The folders whose tests run, by suite. The protocol tests are read by w3c.protocol.
 FOLDERS = {
@@ -57,6 +58,9 @@ class Case:
     """The local name of the test's type, e.g. ``QueryEvaluationTest``."""
     name: str
     folder: str
+    approved: bool = False
+    """Approved by the SPARQL working group (``dawgt:approval dawgt:Approved``); the suite's later
+    additions (e.g. zero-length paths to terms outside the data) carry no approval."""
     query: Path | None = None
     """The query (``qt:query``), the update (``ut:request``) or the syntax test's file."""
     data: tuple[Path, ...] = ()
@@ -116,7 +120,8 @@ def _case(manifest: Graph, entry: Node, folder: str) -> Case:
     test_id = f"{folder}/{str(entry).rsplit('#', 1)[-1].rsplit('/', 1)[-1]}"
     action = manifest.value(entry, MF.action)
     result = manifest.value(entry, MF.result)
-    common = {"id": test_id, "iri": str(entry), "kind": kind, "name": name, "folder": folder}
+    approved = manifest.value(entry, DAWGT.approval) == DAWGT.Approved
+    common = {"id": test_id, "iri": str(entry), "kind": kind, "name": name, "folder": folder, "approved": approved}
     if kind in ("UpdateEvaluationTest",):
         return Case(**common, query=file_of(manifest.value(action, UT.request)),
                     data=_files(manifest, action, UT.data), graph_data=_graphs(manifest, action, UT.graphData),
