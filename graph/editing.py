@@ -231,11 +231,9 @@ def end(store: Store, kind: str, slug: str, day: datetime.date) -> Graph:
 
 
 def _context(store: Store, iri: str, data: Graph) -> Graph:
-    context = Graph()
-    for item in sorted({o for o in data.objects() if isinstance(o, URIRef) and str(o) != iri}):
-        # the entity's own statements are left out: the new description replaces them in every graph
-        context += store.construct(load_query("edit_context"), r=item)
-    return context
+    # the entity's own statements are left out: the new description replaces them in every graph
+    items = sorted({o for o in data.objects() if isinstance(o, URIRef) and str(o) != iri})
+    return store.construct(load_query("edit_context"), r=items)
 
 
 def prepare(store: Store, kind: str, slug: str, data: Graph, if_match: str | None, create: bool) -> Edit:

@@ -570,9 +570,9 @@ def _node(column: Column, value: Any, resolver: _Resolver) -> Node:
 def _owned_elsewhere(store: Store, iris: Sequence[str]) -> dict[str, str]:
     owned: dict[str, str] = {}
     graphs = {"import": URIRef(IMPORT_GRAPH), "history": URIRef(HISTORY_GRAPH)}
-    for iri in iris:
-        for row in store.select(load_query("import_owned_elsewhere"), s=URIRef(iri), **graphs):
-            owned.setdefault(row["s"], row["g"])
+    subjects = [URIRef(iri) for iri in iris]
+    for row in store.select(load_query("import_owned_elsewhere"), s=subjects, **graphs):
+        owned.setdefault(row["s"], row["g"])
     return owned
 
 

@@ -15,7 +15,7 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,9 +28,11 @@ from .namespaces import PREFIXES
 from .remote import RemoteEngine, is_endpoint_url
 from .terms import to_oxigraph, to_python, to_rdflib
 
-__all__ = ["GraphInfo", "Store", "StoreLocked", "bind"]
+__all__ = ["Binding", "Bound", "GraphInfo", "Store", "StoreLocked", "bind"]
 
 Binding = str | int | float | bool | Node | ox.NamedNode | ox.Literal
+Bound = Binding | Sequence[Binding]
+"""A value bound to a query variable, or a list or tuple of values: one solution for each (see :func:`bind`)."""
 
 
 class StoreLocked(Exception):
@@ -98,23 +100,34 @@ def _where_brace(sparql: str) -> int:
     return -1
 
 
-def bind(sparql: str, bindings: Mapping[str, Binding]) -> str:
+def bind(sparql: str, bindings: Mapping[str, Bound]) -> str:
     """The query with ``bindings`` given as a VALUES block at the start of its WHERE group.
 
     The values are serialised by the engine's own term writer, so no input can change the query's
-    structure; FILTERs of the group see them bound.
+    structure; FILTERs of the group see them bound. One variable may be given a list of values: the
+    block then has one row for each (the other variables the same in every row), so a question about
+    many resources is one query.
 
     >>> bind("SELECT ?n WHERE { ?g sg:ags ?n }", {"g": "https://example.org/x"})
     'SELECT ?n WHERE { VALUES (?g) { ("https://example.org/x") } ?g sg:ags ?n }'
+    >>> bind("SELECT ?g WHERE { ?g sg:ags ?n }", {"g": [ox.NamedNode("https://example.org/x"),
+    ...                                                 ox.NamedNode("https://example.org/y")], "n": "12"})
+    'SELECT ?g WHERE { VALUES (?g ?n) { (<https://example.org/x> "12") (<https://example.org/y> "12") } ?g sg:ags ?n }'
     """
     if not bindings:
         return sparql
     at = _where_brace(sparql)
     if at < 0:
         raise ValueError("Abfrage ohne WHERE-Gruppe: Werte lassen sich nicht binden")
+    lists = [name for name, value in bindings.items() if isinstance(value, (list, tuple))]
+    if len(lists) > 1:
+        raise ValueError(f"Nur eine Variable kann mehrere Werte haben, nicht {', '.join(lists)}")
+    rows = ([{**bindings, lists[0]: value} for value in bindings[lists[0]]]  # type: ignore[union-attr]
+            if lists else [bindings])
     names = " ".join(str(ox.Variable(name)) for name in bindings)
-    values = " ".join(str(_term(value)) for value in bindings.values())
-    return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }}{sparql[at:]}"
+    values = " ".join("(" + " ".join(str(_term(row[name])) for name in bindings) + ")"  # type: ignore[arg-type]
+                      for row in rows)
+    return f"{sparql[:at]} VALUES ({names}) {{ {values} }}{sparql[at:]}"
 
 
 class Store:
@@ -163,14 +176,14 @@ class Store:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def _query(self, sparql: str, bindings: Mapping[str, Binding] | None) -> Any:
+    def _query(self, sparql: str, bindings: Mapping[str, Bound] | None) -> Any:
         return self._db.query(bind(sparql, bindings or {}), prefixes=PREFIXES, use_default_graph_as_union=True)
 
-    def select(self, sparql: str, **bindings: Binding) -> list[dict[str, Any]]:
+    def select(self, sparql: str, **bindings: Bound) -> list[dict[str, Any]]:
         """Run a SELECT query; return one dict per row with plain Python values (unbound left out).
 
         Values given as keyword arguments are bound to the query's variables of that name, so user
-        input never becomes query text.
+        input never becomes query text; a list binds each of its values in turn (:func:`bind`).
 
         >>> Store.in_memory().select("SELECT ?x WHERE { }", x="https://example.org/a")
         [{'x': 'https://example.org/a'}]
@@ -187,7 +200,7 @@ class Store:
             rows.append(row)
         return rows
 
-    def value(self, sparql: str, **bindings: Binding) -> Any:
+    def value(self, sparql: str, **bindings: Bound) -> Any:
         """The single value of the first row of a one-column SELECT, or None.
 
         >>> Store.in_memory().value("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
@@ -198,11 +211,11 @@ class Store:
             return None
         return next(iter(rows[0].values()))
 
-    def ask(self, sparql: str, **bindings: Binding) -> bool:
+    def ask(self, sparql: str, **bindings: Bound) -> bool:
         """Run an ASK query."""
         return bool(self._query(sparql, bindings))
 
-    def construct(self, sparql: str, **bindings: Binding) -> Graph:
+    def construct(self, sparql: str, **bindings: Bound) -> Graph:
         """Run a CONSTRUCT or DESCRIBE query; return an rdflib graph."""
         graph = Graph()
         for triple in self._query(sparql, bindings):

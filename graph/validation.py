@@ -53,8 +53,7 @@ def _context(data: Graph, store: Store | None, replaced: str) -> Graph:
         return context
     mentioned = {t for t in set(data.subjects()) | set(data.objects()) if isinstance(t, URIRef)}
     items = sorted(t for t in mentioned if (t, None, None) not in vocabulary())
-    for item in items:
-        context += store.construct(load_query("validation_context"), r=item, replaced=URIRef(replaced))
+    context += store.construct(load_query("validation_context"), r=items, replaced=URIRef(replaced))
     return context
 
 
