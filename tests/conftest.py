@@ -58,23 +58,25 @@ def cli(*args: str, store: Path, env: dict[str, str] | None = None, input: str |
     """Run the installed ``synergraph`` command as a user would."""
     environment = {**os.environ, "SYNERGRAPH_STORE": str(store), **(env or {})}
     exe = Path(sys.executable).with_name("synergraph")
-    return subprocess.run([str(exe), *args], capture_output=True, text=True, env=environment,
+    return subprocess.run([str(exe), *args], check=False, capture_output=True, text=True, env=environment,
                           input=input, timeout=timeout)
 
 
 class Server:
     """A ``synergraph serve`` process on a free loopback port."""
 
-    def __init__(self, store: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, store: Path, env: dict[str, str] | None = None, exe: Path | None = None,
+                 cwd: Path | None = None) -> None:
+        """``exe``: the ``synergraph`` command to run (default: this environment's); ``cwd``: where."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         environment = {**os.environ, "SYNERGRAPH_STORE": str(store), **(env or {})}
-        exe = Path(sys.executable).with_name("synergraph")
+        exe = exe or Path(sys.executable).with_name("synergraph")
         # The log goes to a file: a pipe nobody reads fills up and then blocks the server mid-request.
         self.log_path = Path(tempfile.mkdtemp(prefix="synergraph-log-")) / "serve.log"
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen([str(exe), "serve", "--port", str(self.port)], env=environment,
-                                            stdout=log, stderr=subprocess.STDOUT)
+                                            stdout=log, stderr=subprocess.STDOUT, cwd=cwd)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
