@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import socket
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
+from servers import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -71,12 +71,6 @@ def _serve(path: str, port: int) -> None:
     uvicorn.run(create_app(service), host="127.0.0.1", port=port, log_level="warning")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _browser_run(url: str) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
@@ -109,7 +103,7 @@ def measure(size: int, land: str, workdir: Path) -> None:
     initiatives = max(10, size - fixed)
     store = workdir / f"store-{size}"
     nodes = _count_in_child(store, land, initiatives)
-    port = _free_port()
+    port = free_port()
     server = mp.get_context("spawn").Process(target=_serve, args=(str(store), port), daemon=True)
     server.start()
     base = f"http://127.0.0.1:{port}"

@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,14 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from servers import Process, free_port
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def ask_latencies(url: str, count: int, pause: float) -> list[float]:
@@ -64,19 +57,10 @@ def main() -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     exe = Path(sys.executable).with_name("synergraph")
-    log = (work / "serve.log").open("w")
-    service = subprocess.Popen([str(exe), "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-                               env={**os.environ, "SYNERGRAPH_STORE": str(work / "store")})
+    service = Process("synergraph", [str(exe), "serve", "--port", str(port)], url + "/sparql", url + "/health",
+                      env={"SYNERGRAPH_STORE": str(work / "store")})
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.25)
-        else:
-            raise SystemExit(f"the service did not start: see {work / 'serve.log'}")
+        service.start()
         ask_latencies(url, 3, 0.1)  # warm-up
         idle = ask_latencies(url, args.asks, 0.5)
 
@@ -92,8 +76,7 @@ def main() -> None:
             loaded = ask_latencies(url, min(args.asks, int((args.deadline - 2) / 0.5)), 0.5)
             cut = [f.result() for f in futures]
     finally:
-        service.terminate()
-        service.wait(30)
+        service.stop()
         shutil.rmtree(work, ignore_errors=True)
     print(f"ASK {{}} on {os.cpu_count()} cores, {len(idle)} requests per phase")
     print(f"  idle service           {summary(idle)}")

@@ -29,18 +29,16 @@ import argparse
 import multiprocessing
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
+from servers import Process, free_port
 from synergraph.graph.generate import generate, load_territories
 from synergraph.graph.loading import graph_iri_for, load_file, read_file
 from synergraph.graph.seed import ensure_seeded
@@ -51,12 +49,6 @@ QUERIES = Path(__file__).resolve().parent / "queries"
 # Queries of the concurrent mix: the interactive ones an analyst page would send.
 MIX = ("01-count-by-class", "03-gemeinden-per-land", "05-initiatives-in-kreis", "06-overlap", "07-title-text",
        "08-construct-neighbourhood", "09-describe", "10-series-editions", "11-responsible-as-of")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def fmt(seconds: float | None) -> str:
@@ -76,44 +68,6 @@ def accept_for(query: str) -> str:
     upper = text.upper()
     return "application/n-triples" if ("CONSTRUCT" in upper or "DESCRIBE" in upper) else \
         "application/sparql-results+json"
-
-
-@dataclass
-class Process:
-    """A server process on a loopback port that answers SPARQL over HTTP."""
-
-    name: str
-    command: list[str]
-    query_url: str
-    ready_url: str
-    env: dict[str, str] = field(default_factory=dict)
-    process: subprocess.Popen[bytes] | None = None
-    log: Path | None = None
-
-    def start(self, timeout: float = 600) -> float:
-        started = time.monotonic()
-        self.log = Path(tempfile.mkstemp(prefix=f"bench-{self.name}-", suffix=".log")[1])
-        self.process = subprocess.Popen(self.command, env={**os.environ, **self.env},
-                                        stdout=self.log.open("wb"), stderr=subprocess.STDOUT)
-        while time.monotonic() - started < timeout:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} ended: {self.log.read_text()[-2000:]}")
-            try:
-                if httpx.get(self.ready_url, timeout=5).status_code < 500:
-                    return time.monotonic() - started
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"{self.name} did not answer within {timeout} s")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 def http_query(client: httpx.Client, url: str, query: str, timeout: float) -> tuple[float, int, int]:
