@@ -42,8 +42,8 @@ def _detect(path: str, answers: str, compare: bool, queue: mp.Queue) -> None:  #
     started = time.perf_counter()
     index = DuplicateIndex.build(store)
     built = time.perf_counter()
-    candidates = len(index.candidate_pairs())
     pairs = index.pairs()
+    candidates = index.candidate_count
     done = time.perf_counter()
     cpu = time.process_time() - cpu_started
     found = {frozenset((p.a, p.b)) for p in pairs if p.kind == "duplicate"}

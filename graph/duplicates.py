@@ -12,7 +12,11 @@ German stop words dropped, Snowball stems, character 3–5-grams of the title fo
 "Digitallotsen"/"Digital-Lotsen"), weighted with TF-IDF (scikit-learn) and compared by cosine; that text
 evidence is combined with structural evidence from the graph — shared or broader topics, territory
 overlap through containment, time overlap, target group, shared bodies — into a score in [0, 1]. Each
-piece of evidence reports its value, weight and contribution, with a German sentence.
+piece of evidence reports its value, weight and contribution, with a German sentence. Structure alone
+does not make two undertakings one where they differ in scale or kind: a Land- or federal-wide
+initiative and a local one two levels below (e.g. Land and Gemeinde), or a single event and a standing
+programme, are a duplicate only if their texts agree at least as closely as parallels do
+(``PARALLEL_TEXT``).
 
 Candidates come from blocking (:class:`DuplicateIndex`): initiatives are grouped by Kreis-level area (a
 Gemeinde counts in its Kreis; Land- and federal-level initiatives join the blocks of the Kreise they
@@ -344,8 +348,17 @@ def _topic_evidence(a: InitiativeRecord, b: InitiativeRecord, context: AnalysisC
     return 0.0, "Keine gemeinsamen Themen."
 
 
+def _level(territory: str, context: AnalysisContext) -> int:
+    """The level of a territory: Germany 0, Land 1 (a Regierungsbezirk counts with its Land), Kreis 2,
+    Gemeinde and below 3."""
+    rank = context.rank.get(territory)
+    return 3 if rank is None else {0: 0, 1: 1, 2: 1}.get(rank, 2)
+
+
 def _territory_evidence(a: InitiativeRecord, b: InitiativeRecord,
                         context: AnalysisContext) -> tuple[float, str, str | None]:
+    """Value, German sentence and relation: same, contained (one level apart), distant (one lies in the
+    other two or more levels up, e.g. a Gemeinde in the Land), disjoint, or None when unknown."""
     if not a.territories or not b.territories:
         return 0.5, "Gebiet bei mindestens einem Vorhaben unbekannt.", None
     best, text, relation = 0.0, "Die Gebiete überschneiden sich nicht.", "disjoint"
@@ -354,9 +367,13 @@ def _territory_evidence(a: InitiativeRecord, b: InitiativeRecord,
             found = context.territory_relation(x, y)
             if found == "same":
                 return 1.0, f"Gleiches Gebiet: {context.label(x)}.", "same"
-            if found and best < 0.8:
+            if found:
                 inner, outer = (y, x) if found == "contains" else (x, y)
-                best, text, relation = 0.8, f"{context.label(inner)} liegt in {context.label(outer)}.", "contained"
+                near = _level(inner, context) - _level(outer, context) <= 1
+                value = 0.8 if near else 0.5
+                if value > best:
+                    best, text = value, f"{context.label(inner)} liegt in {context.label(outer)}."
+                    relation = "contained" if near else "distant"
     return best, text, relation
 
 
@@ -503,6 +520,16 @@ def score_pair(a: InitiativeRecord, b: InitiativeRecord, model: TextModel, conte
         return PairResult(a.iri, b.iri, "none", score, f"{head}: {place_text}", evidence)
     if not concurrent:
         return PairResult(a.iri, b.iri, "none", score, f"{head}: {when_text}", evidence)
+    if text < PARALLEL_TEXT and (relation == "distant" or kind == 0.0):
+        # Same topic, area and time are not enough here: a Land- or federal-wide undertaking and a local one
+        # two levels below are framework and implementation, a single event and a standing programme are
+        # different undertakings; only texts that agree closely make such a pair a duplicate.
+        reason = (f"ein Vorhaben für ein viel größeres Gebiet und ein örtliches ({place_text})"
+                  if relation == "distant" else f"verschiedene Arten von Vorhaben ({kind_text.rstrip('.')})")
+        return PairResult(a.iri, b.iri, "none", score,
+                          f"{head}: {reason}; dafür stimmen die Texte zu wenig überein (Textähnlichkeit "
+                          f"{text:.2f} unter {PARALLEL_TEXT:.2f}) – eher Rahmen und Umsetzung oder ein "
+                          "verwandtes Vorhaben als dasselbe.", evidence)
     if score >= threshold:
         strongest = sorted(evidence, key=lambda e: -e.contribution)[:3]
         reasons = " ".join(e.text for e in strongest)
@@ -541,6 +568,8 @@ class DuplicateIndex:
         self.model = TextModel.fit(self.records, place_words(context))
         self.combined = self.model.combined(self.model.title, self.model.description)
         self._pairs: list[PairResult] | None = None
+        # How many candidate pairs the blocking produced for :meth:`pairs` (None before its first call).
+        self.candidate_count: int | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -652,6 +681,7 @@ class DuplicateIndex:
             if self._pairs is None:
                 found = []
                 rows = np.array(sorted(self.candidate_pairs()), dtype=np.int64).reshape(-1, 2)
+                self.candidate_count = len(rows)
                 titles, descriptions = self.similarities(rows[:, 0], rows[:, 1])
                 for (i, j), title_sim, description_sim in zip(rows.tolist(), titles.tolist(),
                                                               descriptions.tolist(), strict=True):

@@ -86,6 +86,39 @@ def test_duplicate_structures_are_not_reported_twice(pairs: dict) -> None:
     assert _pair(pairs, "bsp-netzwerk-smart-region-barnim-uckermark", "bsp-arbeitskreis-digitale-region-nordost") is None
 
 
+def test_federal_programme_and_kreis_course_on_the_same_topic_are_not_called_one_undertaking(index: DuplicateIndex) -> None:
+    # Same topic, target group and time, and Oder-Spree lies in Germany: without texts that agree, a
+    # federal programme and a Kreis course are framework and implementation, not a duplicate.
+    a, b = (index.records[index.by_iri[I + name]] for name in
+            ("bsp-ki-grundlagenschulung-oder-spree", "smart-city-manager-bundesweit"))
+    result = score_pair(a, b, index.model, index.context)
+    assert result.kind == "none" and result.score >= 0.54
+    assert "viel größeres Gebiet" in result.explanation
+    assert [e.data["relation"] for e in result.evidence if e.name == "territory"] == ["distant"]
+
+
+def test_a_single_event_and_a_standing_programme_are_not_one_undertaking(index: DuplicateIndex) -> None:
+    a, b = (index.records[index.by_iri[I + name]] for name in
+            ("netzwerktreffen-smart-region-brandenburg-7", "unterstuetzungsangebote-smart-region-smart-government"))
+    result = score_pair(a, b, index.model, index.context)
+    assert result.kind == "none" and "verschiedene Arten" in result.explanation
+
+
+def test_close_texts_make_a_duplicate_across_levels() -> None:
+    context = AnalysisContext.empty()
+    context.rank.update({T + "12": 1})
+    context.parents[T + "12067144"].add(T + "12067")
+    context.parents[T + "12067"].add(T + "12")
+    common = {"topics": frozenset({TOPIC + "kuenstliche-intelligenz"}), "start": as_date("2024-01-01")}
+    land = InitiativeRecord("i:land", "KI-Schulungen für Verwaltungsbeschäftigte",
+                            territories=frozenset({T + "12"}), **common)
+    town = InitiativeRecord("i:town", "KI-Schulungen für Verwaltungsbeschäftigte in Fürstenwalde",
+                            territories=frozenset({T + "12067144"}), **common)
+    result = score_pair(land, town, TextModel.fit([land, town]), context)
+    assert [e.data["relation"] for e in result.evidence if e.name == "territory"] == ["distant"]
+    assert result.kind == "duplicate"
+
+
 def test_clusters_have_a_representative_among_their_members(pairs: dict) -> None:
     found = clusters([p for p in pairs.values() if p.kind == "duplicate"])
     assert found and all(c.representative in c.members and len(c.members) >= 2 for c in found)
