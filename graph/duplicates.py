@@ -21,7 +21,9 @@ programme, are a duplicate only if their texts agree at least as closely as para
 Candidates come from blocking (:class:`DuplicateIndex`): initiatives are grouped by Kreis-level area (a
 Gemeinde counts in its Kreis; Land- and federal-level initiatives join the blocks of the Kreise they
 contain), and only pairs within a block whose text vectors are close are scored, so nothing compares all
-pairs. Parallels are grouped by their title template (title stems without place names) and topic.
+pairs; within one territory (a Gemeinde holds few initiatives) pairs on a shared topic are scored too,
+whatever their words. Parallels are grouped by their title template (title stems without place names)
+and topic.
 
 Examples
 --------
@@ -611,7 +613,37 @@ class DuplicateIndex:
                 self._topic_pairs(rows, pairs)
         if placeless:
             self._close_pairs(np.array(placeless), np.arange(len(self.records)), min_text, pairs)
+        self._place_pairs(min_text, pairs)
         return pairs
+
+    def _place_pairs(self, min_text: float, pairs: set[tuple[int, int]], small: int = 30) -> None:
+        """Pairs in exactly the same territory that share a topic or whose texts are ``min_text`` close.
+
+        In a large Kreis-level block the nearest text neighbours of an initiative are often template
+        texts from other places of the Kreis, and its topic groups are too large to pair, so a rephrased
+        record of the same undertaking in the same Gemeinde is no candidate there. One territory holds
+        few initiatives: groups of up to ``small`` are compared pair by pair (vectorised), larger ones
+        (Land- and federal-level territories) by nearest text neighbours.
+        """
+        by_place: dict[str, list[int]] = defaultdict(list)
+        for row, record in enumerate(self.records):
+            for territory in record.territories:
+                by_place[territory].append(row)
+        left: list[int] = []
+        right: list[int] = []
+        for rows in by_place.values():
+            if len(rows) > small:
+                self._close_pairs(np.array(rows), np.array(rows), min_text, pairs)
+                continue
+            for x in range(len(rows)):
+                left.extend(rows[x] for _ in range(x + 1, len(rows)))
+                right.extend(rows[x + 1:])
+        if left:
+            i, j = np.array(left), np.array(right)
+            close = np.asarray(self.combined[i].multiply(self.combined[j]).sum(axis=1)).ravel() >= min_text
+            close |= np.array([bool(self.records[x].topics & self.records[y].topics)
+                               for x, y in zip(left, right, strict=True)])
+            pairs.update(zip(np.minimum(i, j)[close].tolist(), np.maximum(i, j)[close].tolist(), strict=True))
 
     def _topic_pairs(self, rows: np.ndarray, pairs: set[tuple[int, int]], cap: int = 25) -> None:
         """Pairs of a block on the same topic, whatever their words (duplicates described in other words).

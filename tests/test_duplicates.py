@@ -129,6 +129,30 @@ def test_candidates_do_not_compare_all_pairs(index: DuplicateIndex) -> None:
     assert 0 < len(index.candidate_pairs()) < n * (n - 1) / 2
 
 
+def test_a_rephrased_record_in_the_same_gemeinde_is_a_candidate_among_many_in_its_kreis() -> None:
+    # Forty template projects on the same topic across one Kreis: its topic group is too large to pair and
+    # their shared wording crowds the nearest text neighbours; the two records of the parking project in
+    # Beeskow share no words but their place and topic.
+    context = AnalysisContext.empty()
+    context.rank[T + "12067"] = 3
+    topic = frozenset({TOPIC + "smart-city"})
+    crowd = []
+    for n in range(40):
+        place = T + f"1206{n:04d}"
+        context.parents[place].add(T + "12067")
+        crowd.append(InitiativeRecord(f"i:c{n}", f"Digitale Parkraumerfassung Ort {n}", topics=topic,
+                                      description="Sensoren melden freie Parkplätze an eine Park-App.",
+                                      territories=frozenset({place})))
+    context.parents[T + "12067036"].add(T + "12067")
+    beeskow = frozenset({T + "12067036"})
+    a = InitiativeRecord("i:a", "Parkleitsystem", topics=topic, territories=beeskow,
+                         description="Anzeigetafeln lenken Autofahrer zu freien Stellplätzen.")
+    b = InitiativeRecord("i:b", "Smartes Parken in der Innenstadt", topics=topic, territories=beeskow,
+                         description="Belegungsdaten der Stellflächen werden in Echtzeit veröffentlicht.")
+    index = DuplicateIndex([*crowd, a, b], context)
+    assert (index.by_iri["i:a"], index.by_iri["i:b"]) in index.candidate_pairs()
+
+
 def test_german_normalisation() -> None:
     assert normalise("Bürger-Service Straße") == "buerger service strasse"
     assert tokens("Schulungen für Senioren") == tokens("schulungen fuer senioren")
