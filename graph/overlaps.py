@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -281,7 +281,10 @@ def duplicate_structures(store: Store, context: AnalysisContext | None = None,
     Territories are compared at Kreis level (a Gemeinde counts as its Kreis): the two structures must
     cover largely the same Kreise (Jaccard ≥ ``min_jaccard``); programmes, which are often one-Kreis
     undertakings, must share at least two Kreise to count as a standing structure. Pairs linked as
-    successor, as editions of one series or by a funding relation are left out.
+    successor, as editions of one series or by a funding relation are left out. Only structures that
+    share class, target group, a Kreis-level area and a same or broader/narrower topic are compared
+    (blocks of ``_candidate_pairs``), so the time grows with those pairs, not with the square of the
+    number of structures.
 
     Examples
     --------
@@ -293,28 +296,54 @@ def duplicate_structures(store: Store, context: AnalysisContext | None = None,
     items: dict[str, _Structure] = {}
     for row in store.select(load_query("duplicate-structures")):
         item = items.setdefault(row["initiative"], _Structure(row["initiative"], row["class"]))
-        if "relation" in row:
+        if row["relation"] == "startDate":
+            item.start = as_date(row["target"])
+        elif row["relation"] == "endDate":
+            item.end = as_date(row["target"], end=True)
+        else:
             item.links[row["relation"]].add(row["target"])
-        if "startDate" in row:
-            item.start = as_date(row["startDate"])
-        if "endDate" in row:
-            item.end = as_date(row["endDate"], end=True)
-    # Block by class and Kreis-level area, so only structures sharing an area are compared.
-    blocks: dict[tuple[str, str], list[str]] = defaultdict(list)
-    areas: dict[str, set[str]] = {}
-    for item in items.values():
-        areas[item.iri] = {context.area(t) for t in item.links.get("territory", ())}
-        for area in areas[item.iri]:
-            blocks[(item.cls, area)].append(item.iri)
-    findings: dict[tuple[str, str], OverlapFinding] = {}
-    for members in blocks.values():
-        for a_iri, b_iri in combinations(sorted(members), 2):
-            if (a_iri, b_iri) in findings:
-                continue
-            finding = _structure_pair(items[a_iri], items[b_iri], areas, context, rule, min_jaccard)
-            if finding is not None:
-                findings[(a_iri, b_iri)] = finding
-    return list(findings.values())
+    areas = {iri: {context.area(t) for t in item.links.get("territory", ())} for iri, item in items.items()}
+    findings = []
+    for a_iri, b_iri in sorted(_candidate_pairs(items.values(), areas, context)):
+        finding = _structure_pair(items[a_iri], items[b_iri], areas, context, rule, min_jaccard)
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def _candidate_pairs(items: Iterable[_Structure], areas: dict[str, set[str]],
+                     context: AnalysisContext) -> set[tuple[str, str]]:
+    """Pairs (IRIs in order) that may be a duplicate structure: one class, target group and area, related topics.
+
+    Every pair rule DS-01 can report is among them. Each structure is filed under (class, target group,
+    Kreis-level area, topic) as *owner* for each of its own topics and as *below* for each topic broader
+    than one of them. Two topics are related when they are the same or one is broader than the other,
+    so a related pair meets in a block where both are owners or one is owner and the other below;
+    structures that are only below a common topic (siblings) are never paired.
+
+    >>> a, b, c = (_Structure(f"urn:{name}", "urn:Network") for name in "abc")
+    >>> for item, target in ((a, "urn:kommunen"), (b, "urn:kommunen"), (c, "urn:unternehmen")):
+    ...     item.links["targetGroup"].add(target); item.links["topic"].add("urn:smart-region")
+    >>> areas = {"urn:a": {"urn:k1"}, "urn:b": {"urn:k1", "urn:k2"}, "urn:c": {"urn:k1"}}
+    >>> sorted(_candidate_pairs([a, b, c], areas, AnalysisContext.empty()))
+    [('urn:a', 'urn:b')]
+    """
+    owners: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
+    below: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
+    for item in items:
+        topics = item.links.get("topic", set())
+        broader = {up for topic in topics for up in context.topics_above(topic)}
+        for target in item.links.get("targetGroup", ()):
+            for area in areas[item.iri]:
+                for topic in topics:
+                    owners[(item.cls, target, area, topic)].append(item.iri)
+                for topic in broader:
+                    below[(item.cls, target, area, topic)].append(item.iri)
+    pairs: set[tuple[str, str]] = set()
+    for key, members in owners.items():
+        pairs.update(combinations(sorted(members), 2))
+        pairs.update((min(a, b), max(a, b)) for a in members for b in below.get(key, ()) if a != b)
+    return pairs
 
 
 def _structure_pair(a: _Structure, b: _Structure, areas: dict[str, set[str]], context: AnalysisContext,

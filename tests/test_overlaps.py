@@ -99,3 +99,43 @@ def test_overlap_on_a_small_graph_of_its_own() -> None:
     assert frozenset({"urn:r1", "urn:r3"}) not in pairs
     assert frozenset({"urn:r2", "urn:r3"}) in pairs
     assert (REPO / "docs" / "analysis.md").read_text(encoding="utf-8").count("| UE-0") == 5
+
+
+# Networks and a programme led by different bodies: class, topic, target group, territories, one date.
+STRUCTURES = {
+    "n1": ("Network", "x-smart", "kommunen", "<urn:k1> , <urn:k2>", "startDate", "2024-01-01"),
+    "n2": ("Network", "x-smart", "kommunen", "<urn:g1> , <urn:k2>", "startDate", "2024-01-01"),
+    "n3": ("Network", "x-digital", "kommunen", "<urn:k1> , <urn:k2>", "startDate", "2024-01-01"),
+    "n4": ("Network", "x-smart", "unternehmen", "<urn:k1> , <urn:k2>", "startDate", "2024-01-01"),
+    "n5": ("Network", "x-smart", "kommunen", "<urn:k3>", "startDate", "2024-01-01"),
+    "n6": ("Network", "x-breitband", "kommunen", "<urn:k1> , <urn:k2>", "startDate", "2024-01-01"),
+    "n7": ("Network", "x-smart", "kommunen", "<urn:k1> , <urn:k2>", "endDate", "2023-12-31"),
+    "p1": ("Programme", "x-smart", "kommunen", "<urn:k1> , <urn:k2>", "startDate", "2024-01-01"),
+}
+
+
+def test_duplicate_structures_on_a_small_graph_of_its_own() -> None:
+    """Pairs meet only with the same class, a shared target group, a shared Kreis and related topics."""
+    structures = "\n".join(
+        f"<urn:{name}> a sg:{cls} ; sg:leadBody <urn:lead-{name}> ; sg:topic topic:{topic} ; "
+        f"sg:targetGroup tg:{target} ; sg:territory {territories} ; sg:{when} \"{day}\"^^xsd:date ."
+        for name, (cls, topic, target, territories, when, day) in STRUCTURES.items())
+    store = Store.in_memory()
+    store.replace_graph("urn:graph", Graph().parse(data="""
+    @prefix sg: <https://w3id.org/synergraph/def/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    @prefix skos: <http://www.w3.org/2004/02/skos/core#> . @prefix topic: <https://w3id.org/synergraph/def/topic/> .
+    @prefix tg: <https://w3id.org/synergraph/def/target-group/> .
+    <urn:land> a sg:State . <urn:k1> a sg:District ; sg:within <urn:land> .
+    <urn:k2> a sg:District ; sg:within <urn:land> . <urn:k3> a sg:District ; sg:within <urn:land> .
+    <urn:g1> a sg:Municipality ; sg:within <urn:k1> .
+    topic:x-digital skos:inScheme sg:topics .
+    topic:x-smart skos:inScheme sg:topics ; skos:broader topic:x-digital .
+    topic:x-breitband skos:inScheme sg:topics ; skos:broader topic:x-digital .
+    """ + structures, format="turtle"))
+    # n2 works in a Gemeinde of k1, so at Kreis level it covers k1 and k2 like n1; n3's topic is broader
+    # than those of n1, n2 and n6, while n6 and n1 are only siblings. n4 serves another target group,
+    # n5 another Kreis; n7 ends the day before the others begin; p1 is a programme.
+    assert _pairs(overlaps(store, rules=["DS-01"])) == {
+        frozenset({"urn:n1", "urn:n2"}), frozenset({"urn:n1", "urn:n3"}), frozenset({"urn:n2", "urn:n3"}),
+        frozenset({"urn:n3", "urn:n6"}),
+    }
