@@ -87,10 +87,16 @@ def graph_iri_for(path: Path) -> str:
     return str(graph_for(path.name.split(".")[0]))
 
 
+def _sha256(path: Path) -> hashlib._Hash:
+    """The SHA-256 of a file's bytes, read in pieces (a bulk file may be larger than memory allows twice)."""
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256")
+
+
 def checksum(path: Path, options: dict[str, Any] | None = None) -> str:
     """SHA-256 of a file's bytes, the options it is read with and the software version (a change in
     any of them reloads a seed file)."""
-    digest = hashlib.sha256(path.read_bytes())
+    digest = _sha256(path)
     options = dict(options or {})
     if isinstance(options.get("based_on"), Path):
         options["based_on"] = checksum(options["based_on"])
@@ -99,13 +105,23 @@ def checksum(path: Path, options: dict[str, Any] | None = None) -> str:
     return digest.hexdigest()
 
 
+def _syntax_error(path: Path, error: SyntaxError) -> InputError:
+    """The error for a file the engine's parser refused: the file, the line and the parser's words.
+
+    >>> refused = SyntaxError("Parser error at line 3 column 9: . is no object", ("a.nt", 3, 9, ""))
+    >>> str(_syntax_error(Path("a.nt"), refused))
+    'a.nt, Zeile 3: RDF-Syntaxfehler: Parser error at line 3 column 9: . is no object'
+    """
+    return InputError(path, f"RDF-Syntaxfehler: {error.msg}", line=error.lineno)
+
+
 def _read_rdf(path: Path, data: bytes, rdf_format: ox.RdfFormat) -> Graph:
     graph = Graph()
     try:
         for triple in ox.parse(data, format=rdf_format, base_iri=path.resolve().as_uri()):
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
     except SyntaxError as error:
-        raise InputError(path, f"RDF-Syntaxfehler: {error.msg}", line=error.lineno) from error
+        raise _syntax_error(path, error) from error
     return graph
 
 
@@ -186,7 +202,7 @@ def loaded_checksum(store: Store, graph_iri: str) -> str | None:
 
 def _load_record(path: Path, graph_iri: str, triples: int, agent: str, kept: list[str]) -> tuple[str, str]:
     """The history record of a load: who, when, which file (name and SHA-256), into which graph."""
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    sha = _sha256(path).hexdigest()
     kept_note = "".join(f"\nbearbeitet, Fassung der Redaktion behalten: <{iri}>" for iri in kept)
     activity, record = history_record(f"LOAD {path.name} (sha256:{sha}) INTO <{graph_iri}>: {triples} Tripel"
                                       + kept_note, agent, [graph_iri])
@@ -196,10 +212,33 @@ def _load_record(path: Path, graph_iri: str, triples: int, agent: str, kept: lis
     return activity, record + " ;\n" + file_facts
 
 
+def _records(graph_iri: str, path: Path, digest: str, triples: int, seed: bool, agent: str | None,
+             kept: list[str]) -> tuple[str | None, str]:
+    """The IRI of the history record of a load (None without ``agent``) and one SPARQL update that writes
+    the graph's catalog entry and that record."""
+    update = _catalog_update(graph_iri, path, digest, triples, seed)
+    if agent is None:
+        return None, update
+    activity, record = _load_record(path, graph_iri, triples, agent, kept)
+    return activity, update + " ;\n" + record
+
+
+def _edited_entities(store: Store) -> set[str]:
+    """The entities changed over the write API: their edited state wins over a load.
+
+    >>> _edited_entities(Store.in_memory())
+    set()
+    """
+    edit_graphs = [graph for graph in store.engine.named_graphs() if graph.value.startswith(EDIT_GRAPH_PREFIX)]
+    if not edit_graphs:
+        return set()
+    rows = store.select(load_query("edited_entities"), g=edit_graphs)
+    return {str(row["entity"]) for row in rows}
+
+
 def _without_edited(store: Store, data: Graph) -> tuple[Graph, list[str]]:
     """``data`` without its statements about entities changed over the write API, and those entities."""
-    rows = store.select(load_query("edited_entities"), prefix=EDIT_GRAPH_PREFIX)
-    edited = {str(row["entity"]) for row in rows}
+    edited = _edited_entities(store)
     kept = sorted({str(s) for s in data.subjects() if str(s) in edited})
     if not kept:
         return data, []
@@ -231,11 +270,7 @@ def load_graph(store: Store, data: Graph, graph_iri: str, path: Path, digest: st
         problems = validate(data, store, replaced=graph_iri)
         if problems:
             raise ValidationFailed(path, problems)
-    also = _catalog_update(graph_iri, path, digest, len(data), seed)
-    activity = None
-    if agent is not None:
-        activity, record = _load_record(path, graph_iri, len(data), agent, kept)
-        also += " ;\n" + record
+    activity, also = _records(graph_iri, path, digest, len(data), seed, agent, kept)
     store.replace_graph(graph_iri, data, also=also)
     return activity, kept, len(data)
 

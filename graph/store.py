@@ -38,6 +38,16 @@ Bound = Binding | Sequence[Binding]
 class StoreLocked(Exception):
     """Another process (usually a running ``synergraph serve``) holds the store open for writing."""
 
+    @classmethod
+    def of(cls, path: Path) -> StoreLocked:
+        """The error for the store folder ``path``: which store, and what to do.
+
+        >>> print(StoreLocked.of(Path("/srv/store")))
+        Der Speicher /srv/store ist von einem anderen Prozess geöffnet (läuft 'synergraph serve'?). Fragen Sie den laufenden Dienst über HTTP ab oder beenden Sie ihn zuerst.
+        """
+        return cls(f"Der Speicher {path} ist von einem anderen Prozess geöffnet (läuft 'synergraph serve'?). "
+                   "Fragen Sie den laufenden Dienst über HTTP ab oder beenden Sie ihn zuerst.")
+
 
 @dataclass(frozen=True)
 class GraphInfo:
@@ -158,10 +168,7 @@ class Store:
                 self._db = ox.Store(str(path))
             except OSError as error:
                 if "lock" in str(error).lower():
-                    raise StoreLocked(
-                        f"Der Speicher {path} ist von einem anderen Prozess geöffnet (läuft 'synergraph serve'?). "
-                        "Fragen Sie den laufenden Dienst über HTTP ab oder beenden Sie ihn zuerst."
-                    ) from error
+                    raise StoreLocked.of(path) from error
                 raise
 
     @classmethod
