@@ -50,6 +50,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -104,8 +105,8 @@ def _locked(folder: Path) -> Iterator[None]:
 
 def _graph_size(engine: ox.Store, graph: ox.NamedNode) -> int:
     """The number of triples in a named graph of the engine."""
-    solutions = engine.query(bind(load_query("graph_size"), {"g": graph}))
-    return int(next(iter(solutions))["triples"].value)
+    solutions = cast(ox.QuerySolutions, engine.query(bind(load_query("graph_size"), {"g": graph})))
+    return int(next(solutions)["triples"].value)
 
 
 def _copy_store(folder: Path, target: Path, graph: ox.NamedNode) -> None:
@@ -229,6 +230,10 @@ def bulk_load_file(store_folder: Path | str, path: Path, graph_iri: str | None =
                                f"nicht '{path.suffix}'")
     folder = Path(store_folder).resolve()  # a link to the store: its target is exchanged, the link stays
     graph_iri = graph_iri or graph_iri_for(path)
+    try:
+        ox.NamedNode(graph_iri)
+    except ValueError as error:
+        raise InputError(path, f"Keine gültige IRI für den Graphen: {error}", value=graph_iri) from error
     if not (folder / "CURRENT").is_file():
         created = Store(folder)
         del created  # closed again: the bulk load works on a copy

@@ -229,7 +229,8 @@ def _edited_entities(store: Store) -> set[str]:
     >>> _edited_entities(Store.in_memory())
     set()
     """
-    edit_graphs = [graph for graph in store.engine.named_graphs() if graph.value.startswith(EDIT_GRAPH_PREFIX)]
+    edit_graphs = [graph for graph in store.engine.named_graphs()
+                   if isinstance(graph, ox.NamedNode) and graph.value.startswith(EDIT_GRAPH_PREFIX)]
     if not edit_graphs:
         return set()
     rows = store.select(load_query("edited_entities"), g=edit_graphs)
