@@ -59,6 +59,8 @@ def create_app(service: Service) -> FastAPI:
     # foreign Origin (api/sparql/update.py).
     app.add_middleware(CORSMiddleware, allow_origins=service.settings.cors_origins, allow_credentials=False,
                        allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"], max_age=600)
+    # Routes are matched in the order they are included: the SPARQL protocol, the busiest, first.
+    app.include_router(protocol.router)
     app.include_router(health.router)
     app.include_router(rest.router)
     app.include_router(rest.search_router)
@@ -67,7 +69,6 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(history_api.router)
     app.include_router(network.router)
     app.include_router(importing.router)
-    app.include_router(protocol.router)
     app.include_router(description.router)
     app.include_router(graph_store.router)
     app.include_router(metrics.router)

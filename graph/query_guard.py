@@ -135,6 +135,8 @@ def service_endpoints(sparql: str, update: bool = False) -> list[str]:
     >>> service_endpoints("SELECT * { SERVICE SILENT ?e { ?s ?p ?o } }")
     ['?e']
     """
+    if "service" not in sparql.lower():  # words are ASCII tokens: without this text there is no SERVICE
+        return []
     tokenized = _tokenizer_endpoints(sparql)
     if not tokenized:
         return []
@@ -172,6 +174,8 @@ def names_dataset(sparql: str) -> bool:
     >>> names_dataset('SELECT * WHERE { ?s ?p "FROM" }')
     False
     """
+    if "from" not in sparql.lower():  # the quick answer for most queries, before tokenizing
+        return False
     return any(kind == "word" and text.upper() == "FROM" for kind, text in _tokens(sparql))
 
 

@@ -96,7 +96,10 @@ class QueryQueue:
         started = time.monotonic()
         self.waiting += 1
         try:
-            await asyncio.wait_for(self._slots.acquire(), timeout)
+            if self._slots.locked():
+                await asyncio.wait_for(self._slots.acquire(), timeout)
+            else:  # a free slot is taken at once, without wait_for's timer task
+                await self._slots.acquire()
         except TimeoutError:
             raise QueryTimeout(f"Zeitlimit von {timeout:g} s beim Warten auf einen freien Abfrageplatz "
                                f"überschritten / query waited its whole time limit of {timeout:g} s") from None

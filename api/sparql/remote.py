@@ -12,6 +12,7 @@ cap is counted while the answer streams in.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from typing import Any
@@ -64,14 +65,18 @@ class RemoteQueries:
         """Close the connections to the endpoint."""
         self.engine.client.close()
 
-    def run(self, job: QueryJob, timeout: float, arrived: float | None = None) -> QueryResult:
-        """Send ``job`` to the endpoint; give up ``timeout`` seconds after it ``arrived``. Blocking.
+    async def run(self, job: QueryJob, timeout: float, arrived: float | None = None) -> QueryResult:
+        """Send ``job`` to the endpoint; give up ``timeout`` seconds after it ``arrived``.
 
         Raises
         ------
         QueryFailed
             And its kinds, as for the worker pool.
         """
+        return await asyncio.to_thread(self._forward, job, timeout, arrived)
+
+    def _forward(self, job: QueryJob, timeout: float, arrived: float | None) -> QueryResult:
+        """What :meth:`run` does, blocking (in a thread)."""
         deadline = (time.monotonic() if arrived is None else arrived) + timeout
         params = [("named-graph-uri", g) for g in job.named_graphs]
         params += [("default-graph-uri", g) for g in job.default_graphs]

@@ -20,12 +20,13 @@ by the engine's own serialisers, and the size cap is enforced while writing.
 Examples
 --------
 >>> pool = QueryPool(Store(Path(tempfile.mkdtemp()) / "store"))  # doctest: +SKIP
->>> pool.run(QueryJob("ASK {}"), timeout=5).body  # doctest: +SKIP
+>>> asyncio.run(pool.run(QueryJob("ASK {}"), timeout=5)).body  # doctest: +SKIP
 b'{"head":{},"boolean":true}'
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -35,7 +36,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol
@@ -58,6 +59,7 @@ __all__ = [
 
 RENICE_AFTER = 0.25  # seconds of running before a query counts as long (cheap queries finish sooner)
 RENICE_TO = 10
+_READ_INLINE = 1 << 20  # bytes of an answer read on the event loop; larger ones are read in a thread
 
 
 class QueryFailed(Exception):
@@ -140,7 +142,7 @@ class Queries(Protocol):
     @property
     def idle(self) -> int: ...
 
-    def run(self, job: QueryJob, timeout: float, arrived: float | None = None) -> QueryResult: ...
+    async def run(self, job: QueryJob, timeout: float, arrived: float | None = None) -> QueryResult: ...
 
     def refresh(self) -> None: ...
 
@@ -236,7 +238,7 @@ def _serve(snapshot: str, jobs: Connection, replies: Connection) -> None:
                           "named_graphs": tuple(message["job"]["named_graphs"])})
         try:
             result = execute(db, job)
-            replies.send_bytes(json.dumps({"media_type": result.media_type}).encode())
+            replies.send_bytes(json.dumps({"media_type": result.media_type, "size": len(result.body)}).encode())
             replies.send_bytes(result.body)
         except QueryFailed as error:
             replies.send_bytes(json.dumps({"error": type(error).__name__, "message": error.message,
@@ -388,9 +390,12 @@ class QueryPool:
         """Workers waiting for a query."""
         return len(self._idle)
 
-    def run(self, job: QueryJob, timeout: float, arrived: float | None = None) -> QueryResult:
+    async def run(self, job: QueryJob, timeout: float, arrived: float | None = None) -> QueryResult:
         """Run ``job`` in a worker; stop it ``timeout`` seconds after it ``arrived`` (a
-        ``time.monotonic()`` value; default now). Blocking: call it from a thread.
+        ``time.monotonic()`` value; default now).
+
+        The answer is awaited on the event loop (the reply pipe is watched with ``add_reader``), not in
+        a thread: handing a cheap query to a thread and back cost more than the worker itself.
 
         Raises
         ------
@@ -409,50 +414,84 @@ class QueryPool:
             if running_low:  # start more in the background before the next query has to wait for one
                 threading.Thread(target=self.fill, daemon=True).start()
             if worker is None:
-                worker = self._start()
-            return self._ask(worker, job, timeout, deadline)
+                worker = await asyncio.to_thread(self._start)
+            return await self._ask(worker, job, timeout, deadline)
         finally:
             with self._lock:
                 self._running -= 1
 
-    def _ask(self, worker: _Worker, job: QueryJob, timeout: float, deadline: float) -> QueryResult:
+    async def _ask(self, worker: _Worker, job: QueryJob, timeout: float, deadline: float) -> QueryResult:
         with self._lock:
             snapshot = self._snapshot
             if worker.snapshot is not snapshot:
                 snapshot.readers += 1
                 self._release(worker.snapshot)
                 worker.snapshot = snapshot
-        started = time.monotonic()
-        message = {"snapshot": str(snapshot.path), "job": asdict(job)}
+        message = {"snapshot": str(snapshot.path), "job": vars(job)}  # shallow: asdict copies the prefixes deeply
         try:
             worker.jobs.send_bytes(json.dumps(message).encode())
         except OSError as error:
             self._stop(worker)
             raise QueryBusy("Der Abfrageprozess ist beendet worden / the query process ended") from error
-        reniced = False
-        while True:
-            now = time.monotonic()
-            wait = deadline - now if reniced else min(deadline, started + RENICE_AFTER) - now
-            if worker.replies.poll(max(wait, 0)):
-                break
-            if time.monotonic() >= deadline:
-                self._stop(worker)
-                raise QueryTimeout(f"Zeitlimit von {timeout:g} s überschritten, Abfrage abgebrochen / "
-                                   f"query stopped at its time limit of {timeout:g} s")
-            if not reniced:
-                with contextlib.suppress(OSError):
-                    os.setpriority(os.PRIO_PROCESS, worker.process.pid, RENICE_TO)
-                reniced = True
         try:
+            reniced = await self._answered(worker, timeout, deadline)
             header = json.loads(worker.replies.recv_bytes())
-            body = worker.replies.recv_bytes() if "media_type" in header else b""
-        except (EOFError, OSError, ValueError) as error:
+            body = b""
+            if "media_type" in header:
+                # A large body arrives while the worker still writes it: read that off the event loop.
+                body = (worker.replies.recv_bytes() if header["size"] <= _READ_INLINE
+                        else await asyncio.to_thread(worker.replies.recv_bytes))
+        except (EOFError, OSError, ValueError, KeyError) as error:
             self._stop(worker)
             raise QueryBusy("Der Abfrageprozess ist beendet worden / the query process ended") from error
+        except BaseException:  # the deadline, or the request was cancelled: the worker is mid-query
+            self._stop(worker)
+            raise
         self._return(worker, reniced)
         if "media_type" in header:
             return QueryResult(header["media_type"], body)
         raise _KINDS.get(header["error"], QueryFailed)(header["message"], header["line"], header["column"])
+
+    @staticmethod
+    async def _answered(worker: _Worker, timeout: float, deadline: float) -> bool:
+        """Wait until the worker's reply can be read, lowering its priority once it has run
+        ``RENICE_AFTER`` seconds; return whether it was lowered.
+
+        Raises
+        ------
+        QueryTimeout
+            At the deadline (the caller stops the worker).
+        """
+        loop = asyncio.get_running_loop()
+        descriptor = worker.replies.fileno()
+        started, reniced = time.monotonic(), False
+        while not worker.replies.poll(0):
+            now = time.monotonic()
+            if now >= deadline:
+                raise QueryTimeout(f"Zeitlimit von {timeout:g} s überschritten, Abfrage abgebrochen / "
+                                   f"query stopped at its time limit of {timeout:g} s")
+            if not reniced and now >= started + RENICE_AFTER:
+                with contextlib.suppress(OSError):
+                    os.setpriority(os.PRIO_PROCESS, worker.process.pid, RENICE_TO)
+                reniced = True
+            wake: asyncio.Future[None] = loop.create_future()
+
+            def wake_up(wake: asyncio.Future[None] = wake) -> None:
+                if not wake.done():
+                    wake.set_result(None)
+
+            until = deadline if reniced else min(deadline, started + RENICE_AFTER)
+            timer = loop.call_later(until - now, wake_up)
+            loop.add_reader(descriptor, wake_up)
+            try:
+                await wake
+            finally:
+                timer.cancel()
+                loop.remove_reader(descriptor)
+                # uvloop makes a watched descriptor non-blocking; the reply is read blocking (a
+                # readable pipe may hold the header while the body is still being written).
+                os.set_blocking(descriptor, True)
+        return reniced
 
     def _return(self, worker: _Worker, reniced: bool) -> None:
         """Keep a worker for the next query unless it runs at low priority; when more than
