@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +36,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, XSD
 
 from .catalog import InvalidValue, NotFound, territory
 from .errors import ValidationFailed
+from . import guards
 from .namespaces import LEVEL, ORG, ROLE, SG, STATUS, TOPIC, graph_for, resource
 from .queries import load_query
 from .store import Store
@@ -268,37 +268,19 @@ def prepare(store: Store, kind: str, slug: str, data: Graph, if_match: str | Non
         raise ValidationFailed(f"{kind}/{slug}", problems)
     after = {_nt(t) for t in data}
     holders = [str(row["g"]) for row in store.select(load_query("entity_graphs"), s=URIRef(iri))]
-    guard = f"urn:synergraph:stale:{uuid.uuid4().hex}"
+    guard = guards.new_guard()
     subject = ox.NamedNode(iri)  # refuses what is no IRI, so the slug cannot change the update's text
-    update = (_guard(subject, before, guard) + " ;\n"
+    update = (guards.unchanged([subject], before, guard) + " ;\n"
               f"DELETE WHERE {{ GRAPH ?g {{ {subject} ?p ?o }} }} ;\n"
               f"INSERT DATA {{ GRAPH {ox.NamedNode(graph)} {{\n" + "\n".join(sorted(after)) + "\n} }")
     summary = "\n".join([f"- {t}" for t in sorted(before - after)] + [f"+ {t}" for t in sorted(after - before)])
     return Edit(iri, update, _digest(after), sorted({graph, *holders}), summary, guard)
 
 
-def _guard(subject: ox.NamedNode, before: set[str], guard: str) -> str:
-    """Update operations that fail the whole transaction unless the entity's triples are still ``before``.
-
-    SPARQL Update cannot abort on a condition, but creating a graph that exists is an error: the first
-    operation fills the graph ``guard`` when the entity differs from ``before`` (a statement too many or
-    one missing), the second creates it, the third removes it again. Statements with a blank node as
-    object are not compared (VALUES cannot name blank nodes); the entities edited here have none.
-    """
-    # each statement is "<s> <p> o ." in N-Triples: VALUES takes "(<p> o)"
-    pairs = " ".join(f"({t.split(' ', 2)[1]} {t.split(' ', 2)[2][:-2]})"
-                     for t in sorted(before) if "> _:" not in t)
-    stated = f"{{ GRAPH ?g {{ {subject} ?p ?o }} }} UNION {{ {subject} ?p ?o }}"
-    return (f"INSERT {{ GRAPH <{guard}> {{ <{guard}> <{guard}> {subject} }} }} WHERE {{\n"
-            f"  {{ {stated} FILTER(!isBlank(?o)) FILTER NOT EXISTS {{ VALUES (?p ?o) {{ {pairs} }} }} }}\n"
-            f"  UNION {{ VALUES (?p ?o) {{ {pairs} }} FILTER NOT EXISTS {{ {stated} }} }}\n"
-            f"}} ;\nCREATE GRAPH <{guard}> ;\nDROP GRAPH <{guard}>")
-
-
 def stale(edit: Edit, error: BaseException) -> bool:
     """Whether writing ``edit`` failed because the entity changed after it was checked (nothing of the
     write's transaction was applied then)."""
-    return edit.guard in str(error)
+    return guards.tripped(edit.guard, error)
 
 
 @dataclass(frozen=True)

@@ -43,12 +43,13 @@ from rdflib.term import Node
 
 from .context import AnalysisContext, as_date
 from .errors import InputError
+from . import guards
 from .history import HISTORY_GRAPH, history_record
 from .names import Names, Unresolved, normalise, other_names, territory_keys
 from .namespaces import BASE, DCTERMS, FOAF, RDF, RDFS, SG, SKOS, XSD, resource
 from .queries import load_query
 from .spreadsheet import CellProblem, Row, Sheet, Table, column_letter, read_table
-from .store import Store
+from .store import Store, bind
 from .terms import to_oxigraph, to_rdflib
 from .validation import validate, vocabulary
 
@@ -59,6 +60,7 @@ __all__ = [
     "Column",
     "ImportPlan",
     "ImportReport",
+    "ImportStale",
     "Schema",
     "apply_import",
     "choices",
@@ -249,11 +251,24 @@ class ImportPlan:
     ended: list[Change] = field(default_factory=list)
     unchanged: int = 0
     update: str = ""
+    guard: str = ""
 
     @property
     def source(self) -> str:
         """The IRI of the source document that stands for this file."""
         return str(resource("source", f"import-{self.checksum[:16]}"))
+
+
+class ImportStale(Exception):
+    """An entity of an import changed between planning and writing; nothing was written."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__(f"{file}: Daten dieser Datei wurden während des Imports an anderer Stelle geändert; "
+                         "nichts wurde geschrieben")
+
+
+STALE_TRIES = 3
+"""How often :func:`import_file` plans afresh when another write changed its entities meanwhile."""
 
 
 @dataclass
@@ -567,13 +582,24 @@ def _node(column: Column, value: Any, resolver: _Resolver) -> Node:
 # -- planning and landing ----------------------------------------------------------------------------------
 
 
-def _owned_elsewhere(store: Store, iris: Sequence[str]) -> dict[str, str]:
-    owned: dict[str, str] = {}
-    graphs = {"import": URIRef(IMPORT_GRAPH), "history": URIRef(HISTORY_GRAPH)}
-    subjects = [URIRef(iri) for iri in iris]
-    for row in store.select(load_query("import_owned_elsewhere"), s=subjects, **graphs):
-        owned.setdefault(row["s"], row["g"])
-    return owned
+def _statements(store: Store, iris: Sequence[str]) -> dict[str, set[tuple[Node, Node, Node, Node | None]]]:
+    """The statements about each entity in one read: (subject, predicate, object, named graph or None)."""
+    found: dict[str, set[tuple[Node, Node, Node, Node | None]]] = {iri: set() for iri in iris}
+    if not iris:
+        return found
+    query = bind(load_query("entity_statements"), {"s": [ox.NamedNode(iri) for iri in iris]})
+    for row in store.engine.query(query):  # terms as they are: the guard compares them exactly
+        graph = row["g"]
+        found[row["s"].value].add((to_rdflib(row["s"]), to_rdflib(row["p"]), to_rdflib(row["o"]),
+                                   None if graph is None else to_rdflib(graph)))
+    return found
+
+
+def _owner(quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> str | None:
+    """A named graph other than the import and history graphs that holds statements about the entity
+    (then another file owns it and an import must not change it)."""
+    return min((str(g) for *_, g in quads if g is not None and str(g) not in (IMPORT_GRAPH, HISTORY_GRAPH)),
+               default=None)
 
 
 def _described(store: Store, subject: str) -> set[tuple[Node, Node, Node]]:
@@ -636,16 +662,18 @@ def plan_import(store: Store, name: str, data: bytes, today: datetime.date | Non
     entities = _entities(store, table, plan)
     if plan.problems or not entities:
         return plan
-    owned = _owned_elsewhere(store, [e.iri for e in entities])
+    # one read for ownership, changes and the guard, so the write checks exactly what was compared
+    statements = _statements(store, [e.iri for e in entities])
     for entity in entities:
-        if entity.iri in owned:
+        owner = _owner(statements[entity.iri])
+        if owner is not None:
             plan.problems.append(CellProblem(
                 entity.sheet, entity.row, "A (id)", entity.iri.rsplit("/", 1)[-1],
-                f"Die Kennung gehört schon zu mitgelieferten Daten (Graph <{owned[entity.iri]}>), die ein Import "
+                f"Die Kennung gehört schon zu mitgelieferten Daten (Graph <{owner}>), die ein Import "
                 "nicht ändern kann", "Eine eigene Kennung wählen, z. B. mit dem Kürzel Ihrer Stelle davor."))
     if plan.problems:
         return plan
-    _diff(store, entities, plan)
+    _diff(entities, statements, plan)
     if not (plan.added or plan.changed or plan.ended):
         return plan
     writing = [e for e in entities if any(e.iri == c.iri for c in plan.added + plan.changed + plan.ended)]
@@ -665,7 +693,11 @@ def plan_import(store: Store, name: str, data: bytes, today: datetime.date | Non
                                          match.group(4), "Wert nach der Meldung korrigieren."))
     if plan.problems:
         return plan
-    plan.update = _update_text(writing, sources)
+    before = {f"{to_oxigraph(t[0])} {to_oxigraph(t[1])} {to_oxigraph(t[2])} ."
+              for e in writing for t in statements[e.iri]}
+    plan.guard = guards.new_guard()
+    plan.update = (guards.unchanged([ox.NamedNode(e.iri) for e in writing], before, plan.guard) + " ;\n"
+                   + _update_text(writing, sources))
     return plan
 
 
@@ -721,11 +753,13 @@ def _entities(store: Store, table: Table, plan: ImportPlan) -> list[_Entity]:
     return entities
 
 
-def _diff(store: Store, entities: Sequence[_Entity], plan: ImportPlan) -> None:
+def _diff(entities: Sequence[_Entity], statements: dict[str, set[tuple[Node, Node, Node, Node | None]]],
+          plan: ImportPlan) -> None:
     headers = {c.predicate: c.header for s in SCHEMAS.values() for c in s.columns}
     headers[str(RDF.type)] = "Art"
     for entity in entities:
-        old = {t for t in _described(store, entity.iri) if t[1] != DCTERMS.source}
+        old = {(s, p, o) for s, p, o, g in statements[entity.iri]
+               if g is not None and str(g) == IMPORT_GRAPH and p != DCTERMS.source}
         new = {t for t in entity.triples if t[1] != DCTERMS.source}
         change = Change(entity.iri, entity.schema.sheet, entity.label, entity.sheet, entity.row)
         if not old:
@@ -762,6 +796,9 @@ def apply_import(store: Store, plan: ImportPlan, agent: str,
     ------
     ValueError
         The plan has problems.
+    ImportStale
+        An entity of the plan changed after it was planned (another write came in between); nothing was
+        written.
     """
     if plan.problems:
         raise ValueError(f"{plan.file}: {len(plan.problems)} Problem(e); nichts wurde geschrieben")
@@ -775,13 +812,22 @@ def apply_import(store: Store, plan: ImportPlan, agent: str,
     used = (f"INSERT DATA {{ GRAPH <{HISTORY_GRAPH}> {{ <{activity}> <http://www.w3.org/ns/prov#used> "
             f"{ox.NamedNode(plan.source)} . {ox.NamedNode(plan.source)} <{SG.sourceFile}> "
             f"{ox.Literal(plan.file)} ; <{SG.checksum}> {ox.Literal('sha256:' + plan.checksum)} }} }}")
-    store.update(plan.update + " ;\n" + record + " ;\n" + used)
+    try:
+        store.update(plan.update + " ;\n" + record + " ;\n" + used)
+    except Exception as error:
+        if plan.guard and guards.tripped(plan.guard, error):
+            raise ImportStale(plan.file) from error
+        raise
     store.flush()
     return activity
 
 
 def import_file(store: Store, name: str, data: bytes, agent: str, dry_run: bool = False) -> ImportReport:
     """Check a whole file and, if nothing is wrong and it is not a dry run, import it in one transaction.
+
+    When another write changes an entity of the file between the check and the write (:class:`ImportStale`),
+    the file is checked afresh against the new state, up to :data:`STALE_TRIES` times; after that the
+    report carries the problem and nothing is written.
 
     Examples
     --------
@@ -790,8 +836,19 @@ def import_file(store: Store, name: str, data: bytes, agent: str, dry_run: bool 
     (False, 2, 'B (Titel)', 'Die Zelle enthält eine Formel')
     """
     started = datetime.datetime.now(datetime.UTC)
-    plan = plan_import(store, name, data)
-    activity = None if dry_run or plan.problems else apply_import(store, plan, agent, started=started)
+    activity = None
+    for _ in range(STALE_TRIES):
+        plan = plan_import(store, name, data)
+        if dry_run or plan.problems:
+            break
+        try:
+            activity = apply_import(store, plan, agent, started=started)
+            break
+        except ImportStale:
+            continue  # planned afresh against what the other write left
+    else:
+        plan.problems.append(CellProblem(plan.file, 0, "", "", str(ImportStale(plan.file)),
+                                         "Den Import wiederholen."))
     return ImportReport(plan.file, dry_run, activity is not None, plan.notes, plan.problems, plan.added,
                         plan.changed, plan.ended, plan.unchanged, activity, agent if activity else None)
 

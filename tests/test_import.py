@@ -22,8 +22,8 @@ import pytest
 from conftest import cli
 from rdflib import Literal, URIRef
 from synergraph.graph.history import HISTORY_GRAPH
-from synergraph.graph.importing import IMPORT_GRAPH, import_file, plan_import
-from synergraph.graph.namespaces import DCTERMS, SG, resource
+from synergraph.graph.importing import IMPORT_GRAPH, ImportStale, apply_import, import_file, plan_import
+from synergraph.graph.namespaces import DCTERMS, RDFS, SG, resource
 from synergraph.graph.seed import ensure_seeded
 from synergraph.graph.store import Store
 
@@ -201,6 +201,24 @@ def test_ids_of_the_delivered_data_cannot_be_overwritten(store: Store) -> None:
     assert "gehört schon zu mitgelieferten Daten" in report.problems[0].reason
     assert store.value("SELECT (COUNT(?t) AS ?n) WHERE { ?i dcterms:title ?t }",
                        i=resource("initiative", "bsp-digitalpaten-60plus-maerkisch-oderland")) == 1
+
+
+def test_a_write_between_check_and_import_stops_the_import_and_a_new_try_sees_it(store: Store) -> None:
+    """An analyst adds a note about an initiative of the file over SPARQL after the import checked the file
+    and before it writes: the write fails whole, and the import, planned afresh, keeps the note."""
+    import_file(store, "initiativen.csv", INITIATIVES, "redaktion")
+    later = INITIATIVES.replace(b"Digitallotsen", b"Digital-Lotsen")
+    plan = plan_import(store, "initiativen.csv", later)
+    assert plan.changed and not plan.problems
+    target = plan.changed[0].iri
+    before = (import_graph_size(store), history_size(store))
+    store.update(f'INSERT DATA {{ GRAPH <urn:notiz> {{ <{target}> <{RDFS.comment}> "Rückfrage offen"@de }} }}')
+    with pytest.raises(ImportStale, match="nichts wurde geschrieben"):
+        apply_import(store, plan, "redaktion")
+    assert (import_graph_size(store), history_size(store)) == before
+    assert not store.has_graph(plan.guard)
+    again = import_file(store, "initiativen.csv", later, "redaktion")
+    assert not again.written and "urn:notiz" in again.problems[0].reason  # the note's graph now owns it
 
 
 def test_shacl_shapes_check_the_result_before_writing(store: Store) -> None:
