@@ -3,6 +3,7 @@ nothing reaches other hosts, writes never come cross-origin, and bad input is a 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import shutil
 import socket
@@ -15,6 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import Server
+from synergraph.api.sparql.workers import QueryJob, QueryPool
+from synergraph.graph.namespaces import PREFIXES
+from synergraph.graph.store import Store
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 TOKEN = "sicherheits-test-token"
@@ -234,3 +238,31 @@ def test_bad_requests_get_clear_4xx(server: Server) -> None:
     metrics = httpx.get(server.url + "/metrics").text
     assert 'synergraph_refusals_total{reason="size"}' in metrics
     assert 'synergraph_requests_total{method="GET",route="/sparql",status="406"}' in metrics
+
+
+def test_a_query_cancelled_while_its_worker_starts_leaves_nothing_behind(fresh_store_dir: Path) -> None:
+    """A client goes away while the pool starts a process for its query: once up, the process goes back to
+    the pool (here, with no idle workers wanted, it is stopped) and lets go of its store snapshot, so the
+    snapshot is removed at the next refresh instead of staying on disk until the service ends."""
+    pool = QueryPool(Store(fresh_store_dir), max_queries=2, idle_workers=0)
+    snapshots = fresh_store_dir.parent / (fresh_store_dir.name + ".snapshots")
+    job = QueryJob("ASK {}", prefixes=dict(PREFIXES))
+
+    async def cancelled_early() -> int:
+        task = asyncio.ensure_future(pool.run(job, 30))
+        await asyncio.sleep(0.05)  # the worker process is still starting, on the first snapshot
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        pool.refresh()  # a write: new queries read a new snapshot, the first one goes when unused
+        for _ in range(300):  # the service's event loop runs on; so does this one for up to 30 s
+            if len(list(snapshots.iterdir())) == 1:
+                break
+            await asyncio.sleep(0.1)
+        return len(list(snapshots.iterdir()))
+
+    try:
+        assert asyncio.run(cancelled_early()) == 1  # only the new snapshot is left
+        assert asyncio.run(pool.run(job, 30)).body  # the pool still answers
+    finally:
+        pool.close()

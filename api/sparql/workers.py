@@ -414,11 +414,26 @@ class QueryPool:
             if running_low:  # start more in the background before the next query has to wait for one
                 threading.Thread(target=self.fill, daemon=True).start()
             if worker is None:
-                worker = await asyncio.to_thread(self._start)
+                worker = await self._started()
             return await self._ask(worker, job, timeout, deadline)
         finally:
             with self._lock:
                 self._running -= 1
+
+    async def _started(self) -> _Worker:
+        """A newly started worker. When the request is cancelled while the worker starts (in a thread that
+        cannot be stopped), the worker is returned to the pool once it is up, instead of running unused
+        until the service ends."""
+        starting = asyncio.ensure_future(asyncio.to_thread(self._start))
+        try:
+            return await asyncio.shield(starting)
+        except asyncio.CancelledError:
+            starting.add_done_callback(self._adopt)
+            raise
+
+    def _adopt(self, starting: asyncio.Future[_Worker]) -> None:
+        if not starting.cancelled() and starting.exception() is None:
+            self._return(starting.result(), reniced=False)
 
     async def _ask(self, worker: _Worker, job: QueryJob, timeout: float, deadline: float) -> QueryResult:
         with self._lock:
