@@ -61,7 +61,7 @@ from .loading import (
     _edited_entities,
     _records,
     _syntax_error,
-    checksum,
+    digests,
     graph_iri_for,
 )
 from .queries import load_query
@@ -165,7 +165,7 @@ def _fill(copy: Path, path: Path, graph_iri: str, agent: str) -> tuple[str | Non
             raise _syntax_error(path, error) from error
         kept = _remove_edited(store, graph_iri)
         triples = _graph_size(store.engine, ox.NamedNode(graph_iri))
-        activity, records = _records(graph_iri, path, checksum(path), triples, False, agent, kept)
+        activity, records = _records(graph_iri, path, digests(path), triples, False, agent, kept)
         store.update(records)
         store.flush()
     finally:

@@ -45,6 +45,7 @@ __all__ = [
     "CATALOG_GRAPH",
     "LoadResult",
     "checksum",
+    "digests",
     "graph_iri_for",
     "load_file",
     "load_graph",
@@ -96,13 +97,27 @@ def _sha256(path: Path) -> hashlib._Hash:
 def checksum(path: Path, options: dict[str, Any] | None = None) -> str:
     """SHA-256 of a file's bytes, the options it is read with and the software version (a change in
     any of them reloads a seed file)."""
+    return digests(path, options)[1]
+
+
+def digests(path: Path, options: dict[str, Any] | None = None) -> tuple[str, str]:
+    """The SHA-256 of a file's bytes (named in the history) and its :func:`checksum` (in the catalog),
+    from one reading of the file.
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "a.ttl"; _ = f.write_text("")
+    >>> sha, total = digests(f)
+    >>> sha == hashlib.sha256(b"").hexdigest() and total == checksum(f)
+    True
+    """
     digest = _sha256(path)
+    sha = digest.hexdigest()  # the digest goes on with the options
     options = dict(options or {})
     if isinstance(options.get("based_on"), Path):
         options["based_on"] = checksum(options["based_on"])
     options["synergraph"] = __version__
     digest.update(json.dumps(options, sort_keys=True, default=str).encode())
-    return digest.hexdigest()
+    return sha, digest.hexdigest()
 
 
 def _syntax_error(path: Path, error: SyntaxError) -> InputError:
@@ -200,9 +215,8 @@ def loaded_checksum(store: Store, graph_iri: str) -> str | None:
     return str(rows[0]["checksum"]) if rows else None
 
 
-def _load_record(path: Path, graph_iri: str, triples: int, agent: str, kept: list[str]) -> tuple[str, str]:
-    """The history record of a load: who, when, which file (name and SHA-256), into which graph."""
-    sha = _sha256(path).hexdigest()
+def _load_record(path: Path, sha: str, graph_iri: str, triples: int, agent: str, kept: list[str]) -> tuple[str, str]:
+    """The history record of a load: who, when, which file (name and SHA-256 ``sha``), into which graph."""
     kept_note = "".join(f"\nbearbeitet, Fassung der Redaktion behalten: <{iri}>" for iri in kept)
     activity, record = history_record(f"LOAD {path.name} (sha256:{sha}) INTO <{graph_iri}>: {triples} Tripel"
                                       + kept_note, agent, [graph_iri])
@@ -212,14 +226,15 @@ def _load_record(path: Path, graph_iri: str, triples: int, agent: str, kept: lis
     return activity, record + " ;\n" + file_facts
 
 
-def _records(graph_iri: str, path: Path, digest: str, triples: int, seed: bool, agent: str | None,
-             kept: list[str]) -> tuple[str | None, str]:
+def _records(graph_iri: str, path: Path, file_digests: tuple[str, str], triples: int, seed: bool,
+             agent: str | None, kept: list[str]) -> tuple[str | None, str]:
     """The IRI of the history record of a load (None without ``agent``) and one SPARQL update that writes
-    the graph's catalog entry and that record."""
+    the graph's catalog entry and that record; ``file_digests`` as :func:`digests` gives them."""
+    sha, digest = file_digests
     update = _catalog_update(graph_iri, path, digest, triples, seed)
     if agent is None:
         return None, update
-    activity, record = _load_record(path, graph_iri, triples, agent, kept)
+    activity, record = _load_record(path, sha, graph_iri, triples, agent, kept)
     return activity, update + " ;\n" + record
 
 
@@ -250,12 +265,13 @@ def _without_edited(store: Store, data: Graph) -> tuple[Graph, list[str]]:
     return rest, kept
 
 
-def load_graph(store: Store, data: Graph, graph_iri: str, path: Path, digest: str,
+def load_graph(store: Store, data: Graph, graph_iri: str, path: Path, file_digests: tuple[str, str],
                check: bool = True, seed: bool = False,
                agent: str | None = "cli") -> tuple[str | None, list[str], int]:
     """Validate ``data`` (unless ``check`` is False) and replace the named graph with it atomically,
     with its catalog entry and its history record (``agent``: who loaded it; None only for filling a
-    new store with the seed graph, which the catalog entries document).
+    new store with the seed graph, which the catalog entries document; ``file_digests``: the file's
+    SHA-256 and checksum, as :func:`digests` gives them).
 
     Statements about entities changed over the write API are left out: their edited state wins.
     Returns the IRI of the history record, the entities whose edited state was kept and the number of
@@ -271,7 +287,7 @@ def load_graph(store: Store, data: Graph, graph_iri: str, path: Path, digest: st
         problems = validate(data, store, replaced=graph_iri)
         if problems:
             raise ValidationFailed(path, problems)
-    activity, also = _records(graph_iri, path, digest, len(data), seed, agent, kept)
+    activity, also = _records(graph_iri, path, file_digests, len(data), seed, agent, kept)
     store.replace_graph(graph_iri, data, also=also)
     return activity, kept, len(data)
 
@@ -308,7 +324,7 @@ def load_file(store: Store, path: Path, graph_iri: str | None = None, **options:
     seed = options.pop("seed", False)
     agent = options.pop("agent", "cli")
     data = read_file(path, **options)
-    activity, kept, triples = load_graph(store, data, graph_iri, path, checksum(path, options), check=check,
+    activity, kept, triples = load_graph(store, data, graph_iri, path, digests(path, options), check=check,
                                          seed=seed, agent=agent)
     seconds = (datetime.datetime.now() - started).total_seconds()
     return LoadResult(str(path), graph_iri, triples, seconds, activity, tuple(kept))
