@@ -40,7 +40,7 @@ from . import guards
 from .namespaces import LEVEL, ORG, ROLE, SG, STATUS, TOPIC, graph_for, resource
 from .queries import load_query
 from .store import Store
-from .terms import to_oxigraph, to_rdflib
+from .terms import to_rdflib
 from .validation import validate
 
 __all__ = [
@@ -145,11 +145,6 @@ def _digest(triples: set[str]) -> str:
     return '"' + hashlib.sha256("\n".join(sorted(triples)).encode("utf-8")).hexdigest()[:32] + '"'
 
 
-def _nt(triple: tuple[Any, Any, Any]) -> str:
-    s, p, o = (to_oxigraph(t) for t in triple)
-    return f"{s} {p} {o} ."
-
-
 def current(store: Store, iri: str) -> Graph:
     """Everything the store states with ``iri`` as subject, from all graphs."""
     graph = Graph()
@@ -161,7 +156,7 @@ def current(store: Store, iri: str) -> Graph:
 def etag(store: Store, iri: str) -> str | None:
     """The entity's ETag (digest of its triples), or None when the store says nothing about it."""
     graph = current(store, iri)
-    return _digest({_nt(t) for t in graph}) if len(graph) else None
+    return _digest({guards.statement(t) for t in graph}) if len(graph) else None
 
 
 def _value(store: Store, field: str, how: Any, value: Any) -> URIRef | Literal:
@@ -253,7 +248,7 @@ def prepare(store: Store, kind: str, slug: str, data: Graph, if_match: str | Non
     """
     iri = entity_iri(kind, slug)
     # one read for the ETag check and for the guard, so the write checks exactly what was compared
-    before = {_nt(t) for t in current(store, iri)}
+    before = {guards.statement(t) for t in current(store, iri)}
     now = _digest(before) if before else None
     if create and now is not None:
         raise EntityExists(f"<{iri}> gibt es schon; ändern Sie es mit PUT und If-Match")
@@ -266,7 +261,7 @@ def prepare(store: Store, kind: str, slug: str, data: Graph, if_match: str | Non
     problems = [line for line in validate(data + _context(store, iri, data)) if line.startswith(f"<{iri}>")]
     if problems:
         raise ValidationFailed(f"{kind}/{slug}", problems)
-    after = {_nt(t) for t in data}
+    after = {guards.statement(t) for t in data}
     holders = [str(row["g"]) for row in store.select(load_query("entity_graphs"), s=URIRef(iri))]
     guard = guards.new_guard()
     subject = ox.NamedNode(iri)  # refuses what is no IRI, so the slug cannot change the update's text

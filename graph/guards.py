@@ -27,10 +27,24 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pyoxigraph as ox
 
-__all__ = ["new_guard", "tripped", "unchanged"]
+from .terms import to_oxigraph
+
+__all__ = ["new_guard", "statement", "tripped", "unchanged"]
+
+
+def statement(triple: tuple[Any, Any, Any]) -> str:
+    """A triple of rdflib terms as one N-Triples line, the form :func:`unchanged` compares.
+
+    >>> from rdflib import Literal, URIRef
+    >>> statement((URIRef("urn:a"), URIRef("urn:p"), Literal("1")))
+    '<urn:a> <urn:p> "1" .'
+    """
+    s, p, o = (to_oxigraph(t) for t in triple)
+    return f"{s} {p} {o} ."
 
 
 def new_guard() -> str:
@@ -40,7 +54,7 @@ def new_guard() -> str:
 
 def unchanged(subjects: Sequence[ox.NamedNode], before: Iterable[str], guard: str) -> str:
     """Update operations that fail the whole transaction unless the statements with ``subjects`` as subject,
-    in any graph, are exactly ``before`` (N-Triples lines, as read at the check).
+    in any graph, are exactly ``before`` (N-Triples lines of :func:`statement`, as read at the check).
 
     The first operation fills the graph ``guard`` when a statement is there too many or one is missing, the
     second creates it, the third drops it again. Statements with a blank node as object are not compared

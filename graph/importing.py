@@ -693,8 +693,7 @@ def plan_import(store: Store, name: str, data: bytes, today: datetime.date | Non
                                          match.group(4), "Wert nach der Meldung korrigieren."))
     if plan.problems:
         return plan
-    before = {f"{to_oxigraph(t[0])} {to_oxigraph(t[1])} {to_oxigraph(t[2])} ."
-              for e in writing for t in statements[e.iri]}
+    before = {guards.statement(t[:3]) for e in writing for t in statements[e.iri]}
     plan.guard = guards.new_guard()
     plan.update = (guards.unchanged([ox.NamedNode(e.iri) for e in writing], before, plan.guard) + " ;\n"
                    + _update_text(writing, sources))
