@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import ARTIFACTS, Server
+from playwright.sync_api import Error as PlaywrightError
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 from synergraph.graph.store import Store
@@ -79,10 +80,20 @@ def node_point(page: object, iri: str) -> tuple[float, float]:
 
 
 def wait_until(page: object, script: str, timeout: float = 20) -> None:
-    """Wait until ``script`` (a JS function) is true; the page's CSP forbids Playwright's eval-based wait."""
+    """Wait until ``script`` (a JS function) is true; the page's CSP forbids Playwright's eval-based wait.
+
+    While the page navigates (the map rewrites its address and reloads), the document may have no body
+    yet or the script's context may go away: such an evaluation counts as not yet true.
+    """
     deadline = time.monotonic() + timeout
-    while not page.evaluate(script):  # type: ignore[attr-defined]
-        assert time.monotonic() < deadline, f"not true within {timeout} s: {script}"
+    failure = ""
+    while True:
+        try:
+            if page.evaluate(script):  # type: ignore[attr-defined]
+                return
+        except PlaywrightError as error:
+            failure = f" (last evaluation: {error.message.splitlines()[0]})"
+        assert time.monotonic() < deadline, f"not true within {timeout} s: {script}{failure}"
         time.sleep(0.1)
 
 
