@@ -411,7 +411,7 @@ def _body_evidence(a: InitiativeRecord, b: InitiativeRecord, context: AnalysisCo
     return 0.0, "Keine gemeinsamen Stellen (andere Stelle erfasst es)."
 
 
-_STANDING = {"Programme", "Project", "Network"}
+_STANDING = {"Programme", "Project"}
 _EVENTS = {"Event", "EventSeries"}
 
 

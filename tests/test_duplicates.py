@@ -104,6 +104,16 @@ def test_a_single_event_and_a_standing_programme_are_not_one_undertaking(index: 
     assert result.kind == "none" and "verschiedene Arten" in result.explanation
 
 
+def test_a_working_group_and_a_village_platform_of_one_kreis_are_not_one_undertaking(index: DuplicateIndex) -> None:
+    # Same Kreis administration, topic, place and time: a network for exchange and a project that builds a
+    # platform are different undertakings (before networks counted as related to projects, this pair was
+    # reported as a duplicate with 0.55).
+    a, b = (index.records[index.by_iri[I + name]] for name in
+            ("bsp-arbeitskreis-digitale-region-nordost", "bsp-digitale-dorfplattform-uckermark"))
+    result = score_pair(a, b, index.model, index.context)
+    assert result.kind == "none" and "verschiedene Arten" in result.explanation
+
+
 def test_close_texts_make_a_duplicate_across_levels() -> None:
     context = AnalysisContext.empty()
     context.rank.update({T + "12": 1})
