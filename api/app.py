@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -60,7 +61,7 @@ def create_app(service: Service) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=service.settings.cors_origins, allow_credentials=False,
                        allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"], max_age=600)
     # Routes are matched in the order they are included: the SPARQL protocol, the busiest, first.
-    app.include_router(protocol.router)
+    app.router.routes.extend(protocol.routes)
     app.include_router(health.router)
     app.include_router(rest.router)
     app.include_router(rest.search_router)
@@ -74,4 +75,12 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(metrics.router)
     app.include_router(pages.map.api_router)
     app.include_router(pages.router)
+    describe = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = describe()
+        schema["paths"] = {**protocol.OPENAPI_PATHS, **schema["paths"]}
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

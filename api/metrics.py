@@ -59,6 +59,7 @@ class Measure:
         try:
             await self.app(scope, receive, sending)
         finally:
-            name = getattr(scope.get("route"), "path", "unmatched")
+            # FastAPI puts its route in the scope; a plain endpoint (the SPARQL protocol's) carries the path itself.
+            name = getattr(scope.get("route") or scope.get("endpoint"), "path", "unmatched")
             REQUESTS.labels(name, scope["method"], str(status)).inc()
             DURATION.labels(name).observe(time.perf_counter() - started)

@@ -172,3 +172,19 @@ def test_the_service_description_counts_each_named_graph(server: Server) -> None
     assert sizes == health
     assert (None, URIRef(sd + "feature"), URIRef(sd + "UnionDefaultGraph")) in description
     assert (None, URIRef(sd + "supportedLanguage"), URIRef(sd + "SPARQL11Update")) not in description
+
+
+def test_the_openapi_document_describes_the_sparql_protocol(server: Server) -> None:
+    """A client generated from the OpenAPI document knows how to send a query and an update."""
+    paths = httpx.get(server.url + "/openapi.json").json()["paths"]
+    assert {name["name"] for name in paths["/sparql"]["get"]["parameters"]} >= {"query", "default-graph-uri",
+                                                                                "named-graph-uri", "timeout"}
+    for operation in (paths["/sparql"]["post"], paths["/sparql/update"]["post"]):
+        assert set(operation["requestBody"]["content"]) == {"application/sparql-query", "application/sparql-update",
+                                                            "application/x-www-form-urlencoded"}
+        assert {"200", "400", "401", "403", "415", "503"} <= set(operation["responses"])
+
+
+def test_the_update_endpoint_takes_no_query_by_get(server: Server) -> None:
+    response = httpx.get(server.url + "/sparql/update", params={"query": COUNT})
+    assert response.status_code == 405

@@ -14,12 +14,14 @@ media type; 503 time limit reached (naming it) or all query slots taken.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from starlette.requests import Request
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from synergraph.graph.namespaces import PREFIXES
 from synergraph.graph.query_guard import ServiceRefused, check_services, names_dataset
 
@@ -32,9 +34,7 @@ from .negotiation import accept_ranges
 from .update import apply_update
 from .workers import QueryBusy, QueryFailed, QueryJob, Queries, QueryTimeout
 
-__all__ = ["router"]
-
-router = APIRouter(tags=["SPARQL"])
+__all__ = ["OPENAPI_PATHS", "SparqlEndpoint", "routes"]
 
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
@@ -103,36 +103,18 @@ async def answer_query(request: Request, service: Service, pool: Queries, query:
     return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
 
 
-# The SPARQL routes read the service and the pool from the app themselves (get_service, get_pool)
-# instead of through Depends: solving the two dependencies took about 0.2 ms of each request,
-# as long as the engine needs for a small DESCRIBE.
-
-
-@router.get("/sparql", summary="SPARQL-Abfrage (GET) oder Dienstbeschreibung")
-async def sparql_get(
-    request: Request,
-    query: Annotated[str | None, Query(description="SPARQL-1.1-Abfrage")] = None,
-    default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri",
-                                                  description="Graph des Speichers als Standardgraph")] = [],  # noqa: B006
-    named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri",
-                                                description="Graph des Speichers als benannter Graph")] = [],  # noqa: B006
-    timeout: Annotated[str | None, Query(description="Zeitlimit in Sekunden (höchstens das des Dienstes)")] = None,
-    format: Annotated[str | None, Query(description="Ergebnisformat: json, xml, csv, tsv, ttl, nt, rdf, "
-                                                    "jsonld")] = None,
-) -> Response:
-    """Beantwortet eine Abfrage aus der URL; ohne ``query`` die Dienstbeschreibung (SPARQL Service Description)."""
-    if "update" in request.query_params:
+async def _get(request: Request, service: Service, pool: Queries) -> Response:
+    params = request.query_params
+    if "update" in params:
         return problem(400, "Änderung per GET", "Änderungen (update=) gehen nur per POST / updates only by POST")
-    if len(request.query_params.getlist("query")) > 1:
+    if len(params.getlist("query")) > 1:
         return _more_than_one("query")
+    query = params.get("query")
     if query is None:
-        return await run_in_threadpool(service_description, request, get_service(request))
-    fields = {"default-graph-uri": default_graph_uri, "named-graph-uri": named_graph_uri}
-    if timeout is not None:
-        fields["timeout"] = [timeout]
-    if format is not None:
-        fields["format"] = [format]
-    return await answer_query(request, get_service(request), get_pool(request), query, fields)
+        return await run_in_threadpool(service_description, request, service)
+    fields = {name: params.getlist(name) for name in ("default-graph-uri", "named-graph-uri", "timeout", "format")
+              if name in params}
+    return await answer_query(request, service, pool, query, fields)
 
 
 async def _post(request: Request, service: Service, pool: Queries) -> Response:
@@ -187,14 +169,74 @@ async def _update(request: Request, service: Service, pool: Queries, fields: dic
     return response
 
 
-@router.post("/sparql", summary="SPARQL-Abfrage oder -Änderung (POST)")
-async def sparql_post(request: Request) -> Response:
-    """Abfrage als Formular (``query=``) oder ``application/sparql-query``; Änderung als Formular
-    (``update=``) oder ``application/sparql-update`` mit ``Authorization: Bearer <Token>``."""
-    return await _post(request, get_service(request), get_pool(request))
+class SparqlEndpoint:
+    """The ASGI endpoint of ``/sparql`` (GET and POST) and ``/sparql/update`` (POST).
+
+    A plain ASGI callable behind a Starlette ``Route``, not a FastAPI route: FastAPI's request handling
+    (dependencies, parameter validation) took about 0.15 ms of every request, as long as the engine needs
+    for a small DESCRIBE. The service's middleware (CORS, metrics) applies as to every route; the OpenAPI
+    document describes the operations with ``OPENAPI_PATHS``. ``path`` names the route in the metrics.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        service, pool = get_service(request), get_pool(request)
+        if scope["method"] == "POST":
+            response = await _post(request, service, pool)
+        else:
+            response = await _get(request, service, pool)
+        await response(scope, receive, send)
 
 
-@router.post("/sparql/update", summary="SPARQL-Änderung (POST)")
-async def sparql_update(request: Request) -> Response:
-    """Wie ``POST /sparql``, für Werkzeuge, die einen eigenen Änderungs-Endpunkt erwarten."""
-    return await _post(request, get_service(request), get_pool(request))
+routes = [Route("/sparql", SparqlEndpoint("/sparql"), methods=["GET", "POST"]),
+          Route("/sparql/update", SparqlEndpoint("/sparql/update"), methods=["POST"])]
+
+_TEXT = {"schema": {"type": "string"}}
+_ANSWERS = {
+    "200": {"description": "Ergebnis im ausgehandelten Format (Accept oder format=)",
+            "content": {media: {} for media in ("application/sparql-results+json", "application/sparql-results+xml",
+                                                "text/csv", "text/tab-separated-values", "text/turtle",
+                                                "application/n-triples", "application/rdf+xml", "application/ld+json",
+                                                "application/n-quads", "application/trig")}},
+    **{str(status): {"description": text, "content": {"application/problem+json": {}}} for status, text in (
+        (400, "Abfrage fehlerhaft (mit Zeile und Spalte), SERVICE nicht erlaubt oder Anfrage widersprüchlich"),
+        (401, "Änderung ohne Token"), (403, "Falsches Token, nur-lesender Dienst oder fremde Herkunft"),
+        (406, "Kein annehmbares Format"), (413, "Anfrage oder Ergebnis zu groß"), (415, "Medientyp nicht unterstützt"),
+        (503, "Zeitlimit erreicht (genannt) oder alle Abfrageplätze belegt"))},
+}
+_BODY = {"required": True, "content": {
+    _QUERY: _TEXT, _UPDATE: _TEXT,
+    _FORM: {"schema": {"type": "object", "properties": {name: {"type": "string"} for name in (
+        "query", "update", "default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri",
+        "timeout", "format")}}}}}
+_POST_DESCRIPTION = ("Abfrage als Formular (``query=``) oder ``application/sparql-query``; Änderung als Formular "
+                     "(``update=``) oder ``application/sparql-update`` mit ``Authorization: Bearer <Token>``.")
+# The operations of SparqlEndpoint for the OpenAPI document (FastAPI describes only its own routes).
+OPENAPI_PATHS: dict[str, Any] = {
+    "/sparql": {
+        "get": {"tags": ["SPARQL"], "operationId": "sparql_get",
+                "summary": "SPARQL-Abfrage (GET) oder Dienstbeschreibung",
+                "description": "Beantwortet eine Abfrage aus der URL; ohne ``query`` die Dienstbeschreibung "
+                               "(SPARQL Service Description).",
+                "parameters": [{"name": name, "in": "query", "required": False, "description": text,
+                                "schema": {"type": "array", "items": {"type": "string"}} if many else {"type": "string"},
+                                **({"explode": True} if many else {})}
+                               for name, text, many in (
+                                   ("query", "SPARQL-1.1-Abfrage", False),
+                                   ("default-graph-uri", "Graph des Speichers als Standardgraph", True),
+                                   ("named-graph-uri", "Graph des Speichers als benannter Graph", True),
+                                   ("timeout", "Zeitlimit in Sekunden (höchstens das des Dienstes)", False),
+                                   ("format", "Ergebnisformat: json, xml, csv, tsv, ttl, nt, rdf, jsonld", False))],
+                "responses": _ANSWERS},
+        "post": {"tags": ["SPARQL"], "operationId": "sparql_post", "summary": "SPARQL-Abfrage oder -Änderung (POST)",
+                 "description": _POST_DESCRIPTION, "requestBody": _BODY, "responses": _ANSWERS},
+    },
+    "/sparql/update": {
+        "post": {"tags": ["SPARQL"], "operationId": "sparql_update", "summary": "SPARQL-Änderung (POST)",
+                 "description": "Wie ``POST /sparql``, für Werkzeuge, die einen eigenen Änderungs-Endpunkt erwarten.",
+                 "requestBody": _BODY, "responses": _ANSWERS},
+    },
+}
