@@ -266,3 +266,24 @@ def test_a_query_cancelled_while_its_worker_starts_leaves_nothing_behind(fresh_s
         assert asyncio.run(pool.run(job, 30)).body  # the pool still answers
     finally:
         pool.close()
+
+
+def test_a_worker_reads_each_query_with_its_own_prefixes(fresh_store_dir: Path) -> None:
+    """Prefixes go to a worker only when they change; one worker answers queries with different prefixes in turn."""
+    pool = QueryPool(Store(fresh_store_dir), max_queries=1, idle_workers=1)
+    first, second = {"ex": "https://example.org/a/"}, {"ex": "https://example.org/b/"}
+    query = "SELECT ?x WHERE { BIND(ex:x AS ?x) }"
+
+    async def answers() -> list[str]:
+        found = []
+        for prefixes in (first, first, second, first, dict(first)):
+            result = await pool.run(QueryJob(query, [("text/csv", 1.0)], prefixes=prefixes), 30)
+            found.append(result.body.decode().split()[1])
+        return found
+
+    try:
+        assert asyncio.run(answers()) == ["https://example.org/a/x", "https://example.org/a/x",
+                                          "https://example.org/b/x", "https://example.org/a/x",
+                                          "https://example.org/a/x"]
+    finally:
+        pool.close()

@@ -224,6 +224,7 @@ def _serve(snapshot: str, jobs: Connection, replies: Connection) -> None:
 
     threading.Thread(target=watch_parent, daemon=True).start()
     current, db = snapshot, ox.Store.read_only(snapshot)
+    prefixes: dict[str, str] = {}
     replies.send_bytes(b"ready")
     while True:
         try:
@@ -233,9 +234,13 @@ def _serve(snapshot: str, jobs: Connection, replies: Connection) -> None:
         if message["snapshot"] != current:
             del db
             current, db = message["snapshot"], ox.Store.read_only(message["snapshot"])
-        job = QueryJob(**{**message["job"], "accept": [tuple(r) for r in message["job"]["accept"]],
-                          "default_graphs": tuple(message["job"]["default_graphs"]),
-                          "named_graphs": tuple(message["job"]["named_graphs"])})
+        fields = message["job"]
+        if fields["prefixes"] is None:  # the same as in the previous job
+            fields["prefixes"] = prefixes
+        prefixes = fields["prefixes"]
+        job = QueryJob(**{**fields, "accept": [tuple(r) for r in fields["accept"]],
+                          "default_graphs": tuple(fields["default_graphs"]),
+                          "named_graphs": tuple(fields["named_graphs"])})
         try:
             result = execute(db, job)
             replies.send_bytes(json.dumps({"media_type": result.media_type, "size": len(result.body)}).encode())
@@ -263,6 +268,7 @@ class _Worker:
     jobs: Connection
     replies: Connection
     snapshot: _Snapshot
+    prefixes: dict[str, str] | None = None  # those of the worker's previous job, which it keeps
 
 
 class QueryPool:
@@ -442,7 +448,10 @@ class QueryPool:
                 snapshot.readers += 1
                 self._release(worker.snapshot)
                 worker.snapshot = snapshot
-        message = {"snapshot": str(snapshot.path), "job": vars(job)}  # shallow: asdict copies the prefixes deeply
+        # The prefixes (the same dict for every query of the service) go to a worker only when they change.
+        fields = {**vars(job), "prefixes": None} if job.prefixes is worker.prefixes else vars(job)
+        worker.prefixes = job.prefixes
+        message = {"snapshot": str(snapshot.path), "job": fields}  # shallow: asdict copies the prefixes deeply
         try:
             worker.jobs.send_bytes(json.dumps(message).encode())
         except OSError as error:
@@ -472,6 +481,9 @@ class QueryPool:
         """Wait until the worker's reply can be read, lowering its priority once it has run
         ``RENICE_AFTER`` seconds; return whether it was lowered.
 
+        The reply pipe is watched by the event loop; it is not polled first (``Connection.poll`` builds a
+        selector each time, 20 us, while an answer is never there the moment the job is sent).
+
         Raises
         ------
         QueryTimeout
@@ -480,7 +492,7 @@ class QueryPool:
         loop = asyncio.get_running_loop()
         descriptor = worker.replies.fileno()
         started, reniced = time.monotonic(), False
-        while not worker.replies.poll(0):
+        while True:
             now = time.monotonic()
             if now >= deadline:
                 raise QueryTimeout(f"Zeitlimit von {timeout:g} s überschritten, Abfrage abgebrochen / "
@@ -489,24 +501,25 @@ class QueryPool:
                 with contextlib.suppress(OSError):
                     os.setpriority(os.PRIO_PROCESS, worker.process.pid, RENICE_TO)
                 reniced = True
-            wake: asyncio.Future[None] = loop.create_future()
+            wake: asyncio.Future[bool] = loop.create_future()
 
-            def wake_up(wake: asyncio.Future[None] = wake) -> None:
+            def wake_up(readable: bool, wake: asyncio.Future[bool] = wake) -> None:
                 if not wake.done():
-                    wake.set_result(None)
+                    wake.set_result(readable)
 
             until = deadline if reniced else min(deadline, started + RENICE_AFTER)
-            timer = loop.call_later(until - now, wake_up)
-            loop.add_reader(descriptor, wake_up)
+            timer = loop.call_later(until - now, wake_up, False)
+            loop.add_reader(descriptor, wake_up, True)
             try:
-                await wake
+                readable = await wake
             finally:
                 timer.cancel()
                 loop.remove_reader(descriptor)
                 # uvloop makes a watched descriptor non-blocking; the reply is read blocking (a
                 # readable pipe may hold the header while the body is still being written).
                 os.set_blocking(descriptor, True)
-        return reniced
+            if readable:
+                return reniced
 
     def _return(self, worker: _Worker, reniced: bool) -> None:
         """Keep a worker for the next query unless it runs at low priority; when more than
