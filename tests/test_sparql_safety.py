@@ -287,3 +287,16 @@ def test_a_worker_reads_each_query_with_its_own_prefixes(fresh_store_dir: Path) 
                                           "https://example.org/a/x"]
     finally:
         pool.close()
+
+
+def test_a_worker_that_cannot_open_its_snapshot_is_not_started_and_breaks_nothing(fresh_store_dir: Path) -> None:
+    """As when the service stops while the pool starts a worker: the snapshot is gone, the worker ends at
+    once with a one-line message, and the pool carries on without it (no exception in its thread)."""
+    pool = QueryPool(Store(fresh_store_dir), max_queries=2, idle_workers=0)
+    try:
+        shutil.rmtree(fresh_store_dir.parent / (fresh_store_dir.name + ".snapshots"))
+        pool.idle_workers = 1
+        pool.fill()
+        assert pool.idle == 0
+    finally:
+        pool.close()

@@ -223,7 +223,11 @@ def _serve(snapshot: str, jobs: Connection, replies: Connection) -> None:
         os._exit(0)
 
     threading.Thread(target=watch_parent, daemon=True).start()
-    current, db = snapshot, ox.Store.read_only(snapshot)
+    try:
+        current, db = snapshot, ox.Store.read_only(snapshot)
+    except OSError as error:  # the pool closed while this worker started, and removed the snapshots
+        sys.stderr.write(f"Abfrageprozess beendet: Schnappschuss nicht lesbar / snapshot unreadable: {error}\n")
+        return
     prefixes: dict[str, str] = {}
     replies.send_bytes(b"ready")
     while True:
@@ -350,7 +354,11 @@ class QueryPool:
         os.close(reply_write)
         worker = _Worker(process, Connection(job_write, readable=False), Connection(reply_read, writable=False),
                          snapshot)
-        if not worker.replies.poll(30) or worker.replies.recv_bytes() != b"ready":
+        try:
+            ready = worker.replies.poll(30) and worker.replies.recv_bytes() == b"ready"
+        except (EOFError, OSError):  # it ended before it was ready
+            ready = False
+        if not ready:
             self._stop(worker)
             raise QueryBusy("Abfrageprozess startet nicht / query worker did not start")
         self.start_seconds = [*self.start_seconds[-99:], time.perf_counter() - started]
