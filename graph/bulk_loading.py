@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import gc
 import glob
 import itertools
 import os
@@ -66,7 +67,7 @@ from .loading import (
 )
 from .queries import load_query
 from .remote import is_endpoint_url
-from .store import Store, StoreLocked, bind
+from .store import Store, StoreLocked, bind, open_here
 
 __all__ = ["bulk_load_file"]
 
@@ -90,8 +91,12 @@ def _locked(folder: Path) -> Iterator[None]:
     Raises
     ------
     StoreLocked
-        Another process, usually the running service, holds the store.
+        Another process, usually the running service, or this one holds the store.
     """
+    if open_here(folder):
+        gc.collect()  # a store given back with ``del`` can still sit in a reference cycle (frames of a traceback)
+        if open_here(folder):
+            raise StoreLocked.here(folder)
     descriptor = os.open(folder / "LOCK", os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:

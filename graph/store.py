@@ -15,6 +15,8 @@ Examples
 from __future__ import annotations
 
 import re
+import weakref
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +30,7 @@ from .namespaces import PREFIXES
 from .remote import RemoteEngine, is_endpoint_url
 from .terms import to_oxigraph, to_python, to_rdflib
 
-__all__ = ["Binding", "Bound", "GraphInfo", "Store", "StoreLocked", "bind"]
+__all__ = ["Binding", "Bound", "GraphInfo", "Store", "StoreLocked", "bind", "open_here"]
 
 Binding = str | int | float | bool | Node | ox.NamedNode | ox.Literal
 Bound = Binding | Sequence[Binding]
@@ -47,6 +49,39 @@ class StoreLocked(Exception):
         """
         return cls(f"Der Speicher {path} ist von einem anderen Prozess geöffnet (läuft 'synergraph serve'?). "
                    "Fragen Sie den laufenden Dienst über HTTP ab oder beenden Sie ihn zuerst.")
+
+    @classmethod
+    def here(cls, path: Path) -> StoreLocked:
+        """The error for a store folder that this process still has open.
+
+        >>> print(StoreLocked.here(Path("/srv/store")))
+        Der Speicher /srv/store ist in diesem Prozess noch geöffnet; geben Sie ihn zuerst frei (del store).
+        """
+        return cls(f"Der Speicher {path} ist in diesem Prozess noch geöffnet; geben Sie ihn zuerst frei (del store).")
+
+
+# Store folders with an engine open in this process, and how many. The engine's lock file cannot tell:
+# POSIX locks belong to the process, so a second lock taken in the same process always succeeds.
+_OPEN_HERE: Counter[Path] = Counter()
+
+
+def open_here(folder: Path | str) -> bool:
+    """Whether this process has the store in ``folder`` open.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> store = Store(folder)
+    >>> open_here(folder)
+    True
+    >>> del store
+    >>> open_here(folder)
+    False
+    """
+    return _OPEN_HERE[Path(folder).resolve()] > 0
+
+
+def _closed(folder: Path) -> None:
+    _OPEN_HERE[folder] -= 1
 
 
 @dataclass(frozen=True)
@@ -170,6 +205,9 @@ class Store:
                 if "lock" in str(error).lower():
                     raise StoreLocked.of(path) from error
                 raise
+            folder = path.resolve()
+            _OPEN_HERE[folder] += 1
+            weakref.finalize(self, _closed, folder)
 
     @classmethod
     def in_memory(cls) -> Store:

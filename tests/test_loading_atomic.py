@@ -216,3 +216,22 @@ def test_every_load_is_in_the_history_with_who_when_and_which_file(fresh_store_d
     assert record["when"] >= started
     assert "ki-barnim.ttl" in record["op"] and "8 Tripel" in record["op"]
     assert not [row for row in rows if row["who"] == "startdaten"], "filling a new store is no change"
+
+
+def test_a_bulk_load_into_a_store_this_process_has_open_is_refused(fresh_store_dir: Path, tmp_path: Path) -> None:
+    """In a notebook the store may still be open: exchanging its folder under the open engine would let the
+    engine, when it closes, delete files of the new store. The bulk load refuses, and the store is unchanged."""
+    from synergraph.graph.bulk_loading import bulk_load_file
+    from synergraph.graph.store import StoreLocked
+
+    data = tmp_path / "gross.nt"
+    data.write_text('<https://w3id.org/synergraph/id/test/a> <http://www.w3.org/2000/01/rdf-schema#label> "A"@de .\n',
+                    encoding="utf-8")
+    store = Store(fresh_store_dir)
+    before = sorted(p.name for p in fresh_store_dir.iterdir())
+    with pytest.raises(StoreLocked, match="in diesem Prozess noch geöffnet"):
+        bulk_load_file(fresh_store_dir, data)
+    assert sorted(p.name for p in fresh_store_dir.iterdir()) == before
+    assert graph_iri_for(data) not in {g.iri for g in store.graphs()}
+    del store
+    assert bulk_load_file(fresh_store_dir, data).triples == 1  # once given back, the load goes ahead
