@@ -188,3 +188,17 @@ def test_the_openapi_document_describes_the_sparql_protocol(server: Server) -> N
 def test_the_update_endpoint_takes_no_query_by_get(server: Server) -> None:
     response = httpx.get(server.url + "/sparql/update", params={"query": COUNT})
     assert response.status_code == 405
+
+
+def test_a_function_the_engine_does_not_know_evaluates_to_an_error(server: Server) -> None:
+    """As SPARQL 1.1 has it: the call is an error, so the value is unbound and a FILTER on it is false; the
+    query still answers, and the answer names the function."""
+    url = server.url + "/sparql"
+    selected = httpx.get(url, params={"query": "SELECT (<https://example.org/f/ähnlich>(1) AS ?v) ?z {}"})
+    assert selected.status_code == 200, selected.text
+    assert selected.json()["results"]["bindings"] == [{}]
+    assert selected.headers["X-Unknown-Functions"] == "<https://example.org/f/%C3%A4hnlich>"
+    filtered = httpx.get(url, params={"query": "SELECT ?x { VALUES ?x { 1 2 } FILTER(<https://example.org/g>(?x)) }"})
+    assert filtered.status_code == 200 and filtered.json()["results"]["bindings"] == []
+    plain = httpx.get(url, params={"query": COUNT})
+    assert "X-Unknown-Functions" not in plain.headers

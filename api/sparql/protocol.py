@@ -15,7 +15,7 @@ media type; 503 time limit reached (naming it) or all query slots taken.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
@@ -39,6 +39,7 @@ __all__ = ["OPENAPI_PATHS", "SparqlEndpoint", "routes"]
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
 _UPDATE = "application/sparql-update"
+_IRI_SAFE = ":/?#[]@!$&'()*+,;=%~"  # an IRI's delimiters stay; other characters are percent-encoded for the header
 
 
 def _inspect(query: str, allowlist: list[str]) -> bool:
@@ -100,7 +101,10 @@ async def answer_query(request: Request, service: Service, pool: Queries, query:
         if failed.status == 503:
             response.headers["Retry-After"] = "5"
         return response
-    return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
+    headers = {"Vary": "Accept"}
+    if result.unknown_functions:  # each call of one evaluated to an error (unbound, or false in FILTER)
+        headers["X-Unknown-Functions"] = ", ".join(f"<{quote(iri, safe=_IRI_SAFE)}>" for iri in result.unknown_functions)
+    return Response(result.body, media_type=result.media_type, headers=headers)
 
 
 async def _get(request: Request, service: Service, pool: Queries) -> Response:

@@ -31,6 +31,7 @@ import contextlib
 import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,9 @@ __all__ = [
     "ResultTooLarge",
 ]
 
+# The engine's refusal to plan a query that calls a function it does not know.
+_UNKNOWN_FUNCTION = re.compile(r"The custom function <([^>]*)> is not supported")
+MAX_UNKNOWN_FUNCTIONS = 20  # a query calling more unknown functions than this is refused
 RENICE_AFTER = 0.25  # seconds of running before a query counts as long (cheap queries finish sooner)
 RENICE_TO = 10
 _READ_INLINE = 1 << 20  # bytes of an answer read on the event loop; larger ones are read in a thread
@@ -124,10 +128,12 @@ class QueryJob:
 
 @dataclass(frozen=True)
 class QueryResult:
-    """A serialised answer."""
+    """A serialised answer; ``unknown_functions`` names the functions of the query the engine does not know
+    (each call of one evaluated to an error)."""
 
     media_type: str
     body: bytes
+    unknown_functions: tuple[str, ...] = ()
 
 
 class Queries(Protocol):
@@ -171,11 +177,28 @@ class _CappedBuffer:
         """Nothing to flush (the engine calls it)."""
 
 
+def _evaluation_error(*_arguments: object) -> None:
+    """A function the engine does not know: every call evaluates to an error (unbound in SELECT and BIND,
+    false in FILTER), as SPARQL 1.1 has it for a function an implementation does not support."""
+    return None
+
+
+def _unknown_function(error: RuntimeError) -> str | None:
+    """The IRI of the function the engine refused to plan a query with, if that was the problem."""
+    found = _UNKNOWN_FUNCTION.fullmatch(str(error))
+    return found[1] if found else None
+
+
 def execute(db: ox.Store, job: QueryJob) -> QueryResult:
     """Run one job against an engine store and serialise the answer (what a worker does).
 
+    A call of a function the engine does not know evaluates to an error instead of failing the query
+    (the engine refuses to plan such a query; it is planned again with that function as an error).
+
     >>> execute(ox.Store(), QueryJob("ASK {}")).body
     b'{"head":{},"boolean":true}'
+    >>> execute(ox.Store(), QueryJob("SELECT (<https://example.org/f>(1) AS ?v) {}")).unknown_functions
+    ('https://example.org/f',)
     """
     from synergraph.graph.errors import QuerySyntaxError
 
@@ -186,11 +209,20 @@ def execute(db: ox.Store, job: QueryJob) -> QueryResult:
         kwargs["use_default_graph_as_union"] = True
     if job.named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    try:
-        result = db.query(job.query, **kwargs)
-    except SyntaxError as error:
-        parsed = QuerySyntaxError.from_parser(error)
-        raise QueryFailed(f"Abfrage fehlerhaft / malformed query: {parsed}", parsed.line, parsed.column) from error
+    unknown: list[str] = []
+    while True:
+        try:
+            result = db.query(job.query, **kwargs)
+            break
+        except SyntaxError as error:
+            parsed = QuerySyntaxError.from_parser(error)
+            raise QueryFailed(f"Abfrage fehlerhaft / malformed query: {parsed}", parsed.line, parsed.column) from error
+        except RuntimeError as error:
+            function = _unknown_function(error)
+            if function is None or function in unknown or len(unknown) >= MAX_UNKNOWN_FUNCTIONS:
+                raise
+            unknown.append(function)
+            kwargs["custom_functions"] = {ox.NamedNode(iri): _evaluation_error for iri in unknown}
     formats: dict[str, Any] = GRAPH_FORMATS if isinstance(result, ox.QueryTriples) else RESULT_FORMATS
     media = choose(job.accept, formats)
     if media is None:
@@ -209,7 +241,7 @@ def execute(db: ox.Store, job: QueryJob) -> QueryResult:
             raise
         raise ResultTooLarge(f"Ergebnis zu groß: mehr als {job.max_bytes} Bytes; bitte mit LIMIT eingrenzen / "
                              f"result larger than {job.max_bytes} bytes") from None
-    return QueryResult(media, b"".join(sink.parts))
+    return QueryResult(media, b"".join(sink.parts), tuple(unknown))
 
 
 def _serve(snapshot: str, jobs: Connection, replies: Connection) -> None:
@@ -247,7 +279,8 @@ def _serve(snapshot: str, jobs: Connection, replies: Connection) -> None:
                           "named_graphs": tuple(fields["named_graphs"])})
         try:
             result = execute(db, job)
-            replies.send_bytes(json.dumps({"media_type": result.media_type, "size": len(result.body)}).encode())
+            replies.send_bytes(json.dumps({"media_type": result.media_type, "size": len(result.body),
+                                           "unknown_functions": result.unknown_functions}).encode())
             replies.send_bytes(result.body)
         except QueryFailed as error:
             replies.send_bytes(json.dumps({"error": type(error).__name__, "message": error.message,
@@ -481,7 +514,7 @@ class QueryPool:
             raise
         self._return(worker, reniced)
         if "media_type" in header:
-            return QueryResult(header["media_type"], body)
+            return QueryResult(header["media_type"], body, tuple(header["unknown_functions"]))
         raise _KINDS.get(header["error"], QueryFailed)(header["message"], header["line"], header["column"])
 
     @staticmethod
