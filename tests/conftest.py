@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import pytest
@@ -105,6 +107,37 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+class Started(NamedTuple):
+    """A command just started: its process id, its end (``ended(timeout)``: the exit code, negative for the
+    signal that ended it, or None while it runs) and its log file."""
+
+    pid: int
+    ended: Callable[[float], int | None]
+    log: Path
+
+
+def kill_before_the_end(start: Callable[[], Started], delay: float, attempts: int = 8) -> float:
+    """Start a command with ``start`` and kill it with SIGKILL ``delay`` seconds after ``start`` returned.
+
+    A command that ends before the kill is started again and killed earlier: at 0.8 of the shorter of the
+    delay and the time it took to end, so a machine that became faster than the delay was measured on does
+    not end the command before the kill every time. Fails unless one of ``attempts`` runs ends by the kill;
+    returns the delay after which it came.
+    """
+    for _ in range(attempts):
+        started = start()
+        begun = time.monotonic()
+        code = started.ended(delay)
+        if code is None:
+            os.kill(started.pid, signal.SIGKILL)  # an ended child is not reaped yet: its id is not reused
+            code = started.ended(60)
+        if code == -signal.SIGKILL:
+            return delay
+        assert code == 0, f"the command ended with {code}: {started.log.read_text(errors='replace')}"
+        delay = 0.8 * min(delay, time.monotonic() - begun)
+    raise AssertionError(f"the command ended before its kill in each of {attempts} runs")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

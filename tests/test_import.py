@@ -15,16 +15,17 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from functools import partial
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import cli
+from conftest import Started, cli, kill_before_the_end
 from rdflib import Literal, URIRef
 from synergraph.graph.history import HISTORY_GRAPH
 from synergraph.graph.importing import IMPORT_GRAPH, ImportStale, apply_import, import_file, plan_import
 from synergraph.graph.namespaces import DCTERMS, RDFS, SG, resource
-from synergraph.graph.seed import ensure_seeded
 from synergraph.graph.store import Store
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -286,42 +287,54 @@ def test_the_pre_check_reads_the_same_files_as_the_import(fresh_store_dir: Path,
     assert wrong.returncode == 2 and "Zeile 2, Feld 'Beginn', Wert 'Ende 2025': Kein Datum" in wrong.stderr
 
 
+KILLS = 12
+
+
+def _ended(process: subprocess.Popen[bytes], timeout: float) -> int | None:
+    """The exit code of the process (negative: the signal that ended it), or None while it runs after
+    ``timeout`` seconds."""
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _import_state(store_dir: Path) -> tuple[int, int]:
+    """The number of triples in the import graph and of history records in a store folder."""
+    store = Store(store_dir)
+    state = import_graph_size(store), history_size(store)
+    del store
+    return state
+
+
 def test_an_import_killed_at_any_moment_leaves_all_or_nothing(fresh_store_dir: Path, tmp_path: Path) -> None:
-    """The import process is killed (SIGKILL) at different moments: afterwards the store holds either none
-    of the file's data and no record, or all three initiatives with every triple and their record."""
+    """The import process is killed (SIGKILL) at 12 moments spread over the run of a whole import, measured
+    first from its start (the interpreter's start-up included): afterwards the store holds either none of
+    the file's data and no record, or exactly what the whole import left. An import that ends before its
+    kill is run again and killed earlier (the machine may have become faster than in the measured run)."""
     file = tmp_path / "initiativen.csv"
     file.write_bytes(INITIATIVES)
-    expected: int | None = None
-    outcomes = []
+    work = tmp_path / "arbeit"
+    log = tmp_path / "import.log"
     exe = Path(sys.executable).with_name("synergraph")
-    # a whole import takes under a second here: kill it every 50 ms across that second, then let one finish
-    delays = [0.3 + 0.05 * step for step in range(12)] + [10.0]
-    for attempt, delay in enumerate(delays):
-        store_dir = tmp_path / f"store-{attempt}"
-        shutil.copytree(fresh_store_dir, store_dir)
-        process = subprocess.Popen([str(exe), "import", str(file), "--by", "redaktion"],
-                                   env={**os.environ, "SYNERGRAPH_STORE": str(store_dir)},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            process.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        store = Store(store_dir)
-        triples, records = import_graph_size(store), history_size(store)
-        del store
-        if triples:
-            expected = expected or _complete_size(tmp_path)
-            assert triples == expected and records > 0, (delay, triples, records)
-        else:
-            assert records == 0, (delay, records)
-        outcomes.append(bool(triples))
-    assert not outcomes[0] and outcomes[-1], outcomes
 
+    def start() -> Started:
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.copytree(fresh_store_dir, work)
+        with log.open("wb") as output:
+            process = subprocess.Popen([str(exe), "import", str(file), "--by", "redaktion"],
+                                       env={**os.environ, "SYNERGRAPH_STORE": str(work)},
+                                       stdout=output, stderr=subprocess.STDOUT)
+        return Started(process.pid, partial(_ended, process), log)
 
-def _complete_size(tmp_path: Path) -> int:
-    store_dir = tmp_path / "complete"
-    store = Store(store_dir)
-    ensure_seeded(store, examples=True)
-    assert import_file(store, "initiativen.csv", INITIATIVES, "redaktion").written
-    return import_graph_size(store)
+    nothing = _import_state(fresh_store_dir)
+    assert nothing == (0, 0)
+    whole = start()
+    begun = time.monotonic()
+    assert whole.ended(300) == 0, log.read_text(errors="replace")
+    duration = time.monotonic() - begun
+    everything = _import_state(work)
+    assert everything[0] > 0 and everything[1] > 0, everything
+    for point in range(KILLS):
+        delay = kill_before_the_end(start, duration * (point + 0.5) / KILLS)
+        assert _import_state(work) in (nothing, everything), (point, delay)

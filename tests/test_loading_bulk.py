@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import Server, cli
+from conftest import Server, Started, cli, kill_before_the_end
 from rdflib import URIRef
 from synergraph.graph.bulk_loading import COPY_INFIX, DROP_PER_COPY, bulk_load_file
 from synergraph.graph.history import HISTORY_GRAPH
@@ -136,6 +136,21 @@ def test_a_running_service_keeps_its_store(fresh_store_dir: Path, tmp_path: Path
     assert GRAPH not in {g.iri for g in Store(fresh_store_dir).graphs()}
 
 
+def _fresh_copy(source: Path, work: Path) -> None:
+    """``work`` a copy of the store ``source`` again, without copies a killed bulk load left beside it."""
+    shutil.rmtree(work, ignore_errors=True)
+    for leftover in _leftovers(work):
+        shutil.rmtree(leftover)
+    shutil.copytree(source, work)
+
+
+def _wait_for_copy(runner: Runner, folder: Path, log: Path) -> None:
+    """Wait until the running bulk load has begun its copy of the store beside the store folder."""
+    while not _leftovers(folder):
+        code = runner.ended(0.001)
+        assert code is None, f"the command ended with {code}, no copy seen: {log.read_text(errors='replace')}"
+
+
 def _kill_after_exchange(runner: Runner, pid: int, folder: Path, before: int) -> int:
     """Kill the command as soon as the store folder is another one (the copy exchanged in); its end code."""
     while True:
@@ -155,9 +170,11 @@ def _kill_after_exchange(runner: Runner, pid: int, folder: Path, before: int) ->
 
 def test_a_bulk_load_killed_at_any_point_leaves_the_old_or_the_loaded_store(fresh_store_dir: Path,
                                                                             tmp_path: Path) -> None:
-    """SIGKILL during 'synergraph load --bulk': at 8 moments spread over its run and, twice, right after
-    the copy has been exchanged in. Afterwards the store opens and holds exactly the quads before or
-    exactly those after; the next bulk load removes the copy a kill left beside it."""
+    """SIGKILL during 'synergraph load --bulk': at 8 moments spread from the start of its copy of the store
+    until its end and, twice, right after the copy has been exchanged in. Afterwards the store opens and
+    holds exactly the quads before or exactly those after; the next bulk load removes the copy a kill left
+    beside it. A load that ends before its kill is run again and killed earlier (the machine may have
+    become faster than in the run the moments were measured on)."""
     data = tmp_path / "gross.nt"
     data.write_text(_triples(KILL_TRIPLES), encoding="utf-8")
     before = _state(fresh_store_dir)
@@ -165,33 +182,33 @@ def test_a_bulk_load_killed_at_any_point_leaves_the_old_or_the_loaded_store(fres
     runner = Runner(tmp_path / "protokolle")
     runner.wait_ready()
     work = tmp_path / "arbeit"
+
+    def start() -> Started:
+        _fresh_copy(fresh_store_dir, work)
+        pid, log = runner.start("load", "--bulk", str(data), store=work)
+        _wait_for_copy(runner, work, log)
+        return Started(pid, runner.ended, log)
+
     try:
-        shutil.copytree(fresh_store_dir, work)
-        started = time.monotonic()
-        _, log = runner.start("load", "--bulk", str(data), store=work)
-        assert runner.ended(600) == 0, log.read_text(errors="replace")
-        duration = time.monotonic() - started
+        started = start()
+        copying = time.monotonic()
+        assert runner.ended(600) == 0, started.log.read_text(errors="replace")
+        duration = time.monotonic() - copying
         after = _shape(_state(work), kept)
         outcomes: Counter[str] = Counter()
         for point in range(TIMED_KILLS + EXCHANGE_KILLS):
-            for _attempt in range(5):  # the command may end before the kill: then try once more
-                shutil.rmtree(work)
-                for leftover in _leftovers(work):
-                    shutil.rmtree(leftover)
-                shutil.copytree(fresh_store_dir, work)
-                inode = os.stat(work).st_ino
-                pid, log = runner.start("load", "--bulk", str(data), store=work)
-                if point < TIMED_KILLS:
-                    code = runner.ended(duration * (point + 0.5) / TIMED_KILLS)
-                    if code is None:
-                        os.kill(pid, signal.SIGKILL)
-                        code = runner.ended(30)
-                else:
+            if point < TIMED_KILLS:
+                kill_before_the_end(start, duration * (point + 0.5) / TIMED_KILLS)
+            else:
+                for _attempt in range(5):  # the command may end before the exchange is seen: then once more
+                    _fresh_copy(fresh_store_dir, work)
+                    inode = os.stat(work).st_ino
+                    pid, log = runner.start("load", "--bulk", str(data), store=work)
                     code = _kill_after_exchange(runner, pid, work, inode)
-                if code == -signal.SIGKILL:
-                    break
-                assert code == 0, log.read_text(errors="replace")
-            assert code == -signal.SIGKILL, f"point {point}: the command always ended before the kill"
+                    if code == -signal.SIGKILL:
+                        break
+                    assert code == 0, log.read_text(errors="replace")
+                assert code == -signal.SIGKILL, f"point {point}: the command always ended before the kill"
             state = _state(work)
             if state == before:
                 outcomes["before"] += 1
