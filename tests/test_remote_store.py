@@ -21,6 +21,9 @@ from test_sparql_updates import *
 from test_sparql_updates import TOKEN
 from w3c.servers import OxigraphServer
 
+# Functions the engine does not know are the server's business on a remote store (below).
+del test_a_function_the_engine_does_not_know_evaluates_to_an_error  # noqa: F821
+
 
 @pytest.fixture(scope="module")
 def oxigraph() -> Iterator[OxigraphServer]:
@@ -93,3 +96,12 @@ def test_an_operator_exports_the_server_store_and_restores_it_into_another(serve
     refused = cli("backup", str(tmp_path / "sicherung"), store=oxigraph.url + "/query")
     assert refused.returncode == 2 and "synergraph export" in refused.stderr
     assert not (tmp_path / "sicherung").exists()
+
+
+def test_a_function_the_remote_server_does_not_know_is_its_decision_told_clearly(server: Server) -> None:
+    """The embedded store evaluates such a call as an error; a remote server decides itself. The Oxigraph
+    server fails the query (500); the analyst's answer passes on its status and its words, which name the
+    function."""
+    response = httpx.get(server.url + "/sparql", params={"query": "SELECT (<https://example.org/f>(1) AS ?v) {}"})
+    assert response.status_code == 503
+    assert "antwortet 500" in response.json()["detail"] and "https://example.org/f" in response.json()["detail"]

@@ -101,9 +101,10 @@ class RemoteQueries:
                     raise NotAcceptable("Kein annehmbares Format für dieses Ergebnis / no acceptable format")
                 if response.status_code == 400:
                     raise QueryFailed(f"Abfrage fehlerhaft / malformed query: {response.read().decode('utf-8', 'replace')[:2000]}")
-                if response.status_code >= 300:
+                if response.status_code >= 300:  # the endpoint's own words help the analyst (e.g. a function it lacks)
+                    said = response.read().decode("utf-8", "replace").strip()[:500]
                     raise QueryBusy(f"Der SPARQL-Endpunkt antwortet {response.status_code} / the endpoint answered "
-                                    f"{response.status_code}")
+                                    f"{response.status_code}" + (f": {said}" if said else ""))
                 body = bytearray()
                 for chunk in response.iter_bytes():
                     body += chunk
