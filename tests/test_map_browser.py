@@ -274,13 +274,17 @@ def test_focus_on_a_body_and_on_an_initiative_with_its_duplicates(tab: object, s
     assert "Befund:" in tip and "beide federführend" in tip
     shot(tab, "map-focus-body.png")
 
-    pair = tab.evaluate("""() => window.synergraphMap.data().edges
-        .filter(e => e.kind === 'duplicate' && e.from.includes('/initiative/')).map(e => [e.from, e.to])[0] || null""")
+    # A duplicate initiative, not a duplicate structure (DS-01), which the map draws as a duplicate edge too.
+    duplicate_pair = """() => window.synergraphMap.data().edges
+        .filter(e => e.kind === 'duplicate' && e.from.includes('/initiative/')
+                     && (e.finding_title || '').startsWith('Mögliche Dublette'))
+        .map(e => [e.from, e.to]).sort()[0] || null"""
+    pair = tab.evaluate(duplicate_pair)  # type: ignore[attr-defined]
     if pair is None:  # no duplicate at this body: take one from the findings view
         tab.goto(server.url + "/map?only=findings")  # type: ignore[attr-defined]
         tab.wait_for_selector(READY)  # type: ignore[attr-defined]
-        pair = tab.evaluate("""() => window.synergraphMap.data().edges
-            .filter(e => e.kind === 'duplicate' && e.from.includes('/initiative/')).map(e => [e.from, e.to])[0]""")
+        pair = tab.evaluate(duplicate_pair)  # type: ignore[attr-defined]
+    assert pair is not None, "keine Dublette von Initiativen in der Karte"
     first = pair[0]
     names = tab.evaluate("(ids) => ids.map(id => window.synergraphMap.data().nodes.find(n => n.id === id).label)", pair)
     tab.fill("#search", names[0])  # type: ignore[attr-defined]
