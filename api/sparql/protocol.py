@@ -30,7 +30,7 @@ from ..metrics import REFUSALS, TIMEOUTS
 from ..service import Service
 from .description import service_description
 from .exchange import BodyTooLarge, get_pool, get_queue, get_tokens, problem, read_body
-from .negotiation import accept_ranges
+from .negotiation import GRAPH_FORMATS, RESULT_FORMATS, SHORT_FORMATS, accept_ranges
 from .update import apply_update
 from .workers import QueryBusy, QueryFailed, QueryJob, Queries, QueryTimeout
 
@@ -201,10 +201,7 @@ routes = [Route("/sparql", SparqlEndpoint("/sparql"), methods=["GET", "POST"]),
 _TEXT = {"schema": {"type": "string"}}
 _ANSWERS = {
     "200": {"description": "Ergebnis im ausgehandelten Format (Accept oder format=)",
-            "content": {media: {} for media in ("application/sparql-results+json", "application/sparql-results+xml",
-                                                "text/csv", "text/tab-separated-values", "text/turtle",
-                                                "application/n-triples", "application/rdf+xml", "application/ld+json",
-                                                "application/n-quads", "application/trig")}},
+            "content": {media: {} for media in (*RESULT_FORMATS, *GRAPH_FORMATS)}},
     **{str(status): {"description": text, "content": {"application/problem+json": {}}} for status, text in (
         (400, "Abfrage fehlerhaft (mit Zeile und Spalte), SERVICE nicht erlaubt oder Anfrage widersprüchlich"),
         (401, "Änderung ohne Token"), (403, "Falsches Token, nur-lesender Dienst oder fremde Herkunft"),
@@ -233,7 +230,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                                    ("default-graph-uri", "Graph des Speichers als Standardgraph", True),
                                    ("named-graph-uri", "Graph des Speichers als benannter Graph", True),
                                    ("timeout", "Zeitlimit in Sekunden (höchstens das des Dienstes)", False),
-                                   ("format", "Ergebnisformat: json, xml, csv, tsv, ttl, nt, rdf, jsonld", False))],
+                                   ("format", "Ergebnisformat: " + ", ".join(SHORT_FORMATS), False))],
                 "responses": _ANSWERS},
         "post": {"tags": ["SPARQL"], "operationId": "sparql_post", "summary": "SPARQL-Abfrage oder -Änderung (POST)",
                  "description": _POST_DESCRIPTION, "requestBody": _BODY, "responses": _ANSWERS},
