@@ -4,8 +4,8 @@ Every query runs in a worker process, so that it can be killed at its deadline. 
 a *reference server*: a bare ASGI app under uvicorn (the same HTTP server, no framework) that hands each
 query to one worker process started beforehand, over a pipe, and answers with the engine's serialisation —
 no checks, no content negotiation, no deadline, no queue, no metrics. Synergraph's service, the reference
-server and ``oxigraph serve-read-only`` answer the same queries over the same store, in interleaved rounds,
-so the three share the machine's noise. Run from the repository root::
+server and ``oxigraph serve-read-only`` answer the same queries over the same store, taking turns in blocks
+of requests as in ``bench/sparql.py``, so the three share the machine's noise. Run from the repository root::
 
     python bench/floor.py                  # Brandenburg, 1,500 generated initiatives, about 2 minutes
     python bench/floor.py --store DIR      # a store kept by ``bench/sparql.py --keep`` (DIR/synergraph-store)
@@ -17,23 +17,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pyoxigraph as ox
 from servers import Process, free_port
+from sparql import QUERIES, measure_http
 
-QUERIES = Path(__file__).resolve().parent / "queries"
 SHORT = ("01-count-by-class", "05-initiatives-in-kreis", "08-construct-neighbourhood", "09-describe",
          "10-series-editions")
 
@@ -115,35 +111,11 @@ def prepare(work: Path, store: Path | None, initiatives: int) -> Path:
     return target
 
 
-def measure(servers: dict[str, Process], queries: dict[str, str], rounds: int, requests: int) -> dict[tuple[str, str], float]:
-    """Median seconds per (server, query): ``rounds`` interleaved rounds of ``requests`` requests each."""
-    medians: dict[tuple[str, str], list[float]] = {(s, q): [] for s in servers for q in queries}
-    with httpx.Client(timeout=60) as client:
-        for _ in range(rounds):
-            for name, text in queries.items():
-                accept = "application/n-triples" if name.startswith(("08", "09")) else "application/sparql-results+json"
-                headers = {"Content-Type": "application/sparql-query", "Accept": accept}
-                for server_name, server in servers.items():
-                    for _ in range(5):
-                        client.post(server.query_url, content=text, headers=headers)
-                    times = []
-                    for _ in range(requests):
-                        started = time.perf_counter()
-                        response = client.post(server.query_url, content=text, headers=headers)
-                        response.read()
-                        times.append(time.perf_counter() - started)
-                        if response.status_code != 200:
-                            raise RuntimeError(f"{server_name} {name}: HTTP {response.status_code} {response.text[:200]}")
-                    medians[(server_name, name)].append(statistics.median(times))
-    return {key: statistics.median(values) for key, values in medians.items()}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, default=None, help="a store made before (copied, not changed)")
     parser.add_argument("--initiatives", type=int, default=1500, help="generated initiatives of Brandenburg")
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--requests", type=int, default=150, help="requests per query, server and round")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds of blocks of requests (bench/sparql.py)")
     args = parser.parse_args()
     oxigraph = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
     if oxigraph is None:
@@ -170,13 +142,15 @@ def main() -> None:
         for server in servers.values():
             server.start()
         queries = {"ASK {}": "ASK {}"} | {name: (QUERIES / f"{name}.rq").read_text(encoding="utf-8") for name in SHORT}
-        print(f"Maschine: {os.cpu_count()} Kerne, Last {os.getloadavg()[0]:.1f}; {args.rounds} Runden x "
-              f"{args.requests} Anfragen je Abfrage und Server, Median der Rundenmediane")
-        result = measure(servers, queries, args.rounds, args.requests)
+        print(f"Maschine: {os.cpu_count()} Kerne, Last {os.getloadavg()[0]:.1f}; {args.rounds} Runden, die Server "
+              "abwechselnd mit Blöcken von Anfragen (wie bench/sparql.py), Median aller Anfragen")
         print(f"  {'Abfrage':28} {'Synergraph':>11} {'Referenz':>11} {'Oxigraph':>11} {'SG/OX':>7} {'Ref/OX':>7} "
               f"{'SG-Ref':>8}")
-        for name in queries:
-            sg, ref, ox_ = (result[(server, name)] for server in ("synergraph", "reference", "oxigraph"))
+        for name, text in queries.items():
+            measured = measure_http([server.query_url for server in servers.values()], text, args.rounds, 60)
+            if any(seconds is None for seconds, _ in measured):
+                raise RuntimeError(f"{name}: {[info for _, info in measured]}")
+            sg, ref, ox_ = (seconds for seconds, _ in measured)
             print(f"  {name:28} {sg * 1000:8.3f} ms {ref * 1000:8.3f} ms {ox_ * 1000:8.3f} ms {sg / ox_:6.2f}x "
                   f"{ref / ox_:6.2f}x {(sg - ref) * 1000:5.3f} ms")
         print(f"Last am Ende {os.getloadavg()[0]:.1f}")
